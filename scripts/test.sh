@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs every test:
+#   1. the full suite on a warnings-as-errors build (build/);
+#   2. the unit tests again under AddressSanitizer + UBSan (build-asan/).
+# GPU tests skip with a message when no GPU is present.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh --test
+
+jobs=$(nproc)
+echo "== build (warnings are errors)"
+scripts/build.sh -DATTESTD_WERROR=ON
+echo "== tests"
+ctest --test-dir build --output-on-failure --parallel "$jobs" --timeout 900
+
+echo "== unit tests under ASan + UBSan"
+ATTESTD_BUILD_DIR=build-asan scripts/build.sh -DATTESTD_WERROR=ON -DATTESTD_SANITIZE=ON \
+  -DATTESTD_CUDA=OFF -DATTESTD_BUILD_BENCH=OFF
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  ctest --test-dir build-asan --output-on-failure --parallel "$jobs" -L unit --timeout 900
