@@ -1,0 +1,121 @@
+// The inference engine: loads a Hugging Face model folder and generates.
+//
+// This is the only header the service needs. An Engine owns the weights (read
+// once from *.safetensors, validated, pre-packed), the tokenizer and a worker
+// thread pool. Every floating-point operation follows docs/determinism.md
+// (spec version kReduceSpecVersion), so the same request gives the same
+// output bits on any thread count, in any batch, with the scalar or the
+// vectorised kernels, and on an auditor's CPU.
+//
+// Thread safety: Load is safe to call concurrently. An Engine is immutable
+// after Load except for its thread pool, so Generate and GenerateBatch are
+// serialised internally (one runs at a time; a second caller blocks until the
+// first returns). info() and tokenizer access are safe from any thread.
+//
+// Failure: Load returns InvalidArgument / DataLoss / NotFound with a message
+// naming the file and the field; Generate returns InvalidArgument for a bad
+// request (token id out of range, prompt + max_tokens beyond the context,
+// temperature < 0, top_p outside (0, 1]) and never crashes on input.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+#include "model/family.h"
+
+namespace attestd::model {
+
+// Goes into the engine digest (SPEC "engineDigest"): names the written
+// reduction order every canonical kernel follows.
+inline constexpr std::string_view kReduceSpecVersion = "attestd-reduce-v1";
+inline constexpr std::string_view kEngineVersion = "attestd-engine-cpu-0.1";
+
+enum class NumericMode {
+  kCanonical,  // the order in docs/determinism.md; the default
+};
+
+enum class KernelPath {
+  kAuto,    // vectorised (AVX2) when the CPU has it, scalar otherwise
+  kScalar,  // portable reference path; bit-identical to kAuto
+};
+
+struct EngineOptions {
+  int threads = 1;  // worker threads for kernels; results do not depend on it
+  NumericMode numeric_mode = NumericMode::kCanonical;
+  KernelPath kernel_path = KernelPath::kAuto;
+};
+
+struct ModelInfo {
+  std::string name;          // folder base name
+  ModelFamily family = ModelFamily::kLlama;
+  int64_t context_length = 0;  // max_position_embeddings
+  int64_t vocab_size = 0;
+  std::string weight_dtype;    // "bf16", "f16" or "f32" (as stored)
+  std::vector<int64_t> eos_token_ids;  // config.json + generation_config.json
+};
+
+struct GenerationRequest {
+  std::vector<int32_t> prompt_token_ids;  // must be non-empty, each < vocab_size
+  int64_t max_tokens = 256;               // >= 1
+  float temperature = 0.0f;               // 0 = greedy (the default)
+  int32_t top_k = 0;                      // 0 = no top-k cut
+  float top_p = 1.0f;                     // in (0, 1]; 1 = no nucleus cut
+  uint64_t seed = 0;                      // RNG key; see model/sampler.h
+  std::vector<std::string> stop_strings;  // generation stops when the text contains one
+  bool ignore_eos = false;                // for benchmarks: run to max_tokens
+};
+
+struct GenerationResult {
+  std::vector<int32_t> output_token_ids;  // includes the EOS token if one ended it
+  std::string text;                       // decoded output; a matched stop string is cut off
+  std::string finish_reason;              // "stop" | "length" | "cancelled"
+  int64_t prefill_ns = 0;                 // wall time of the prompt forward pass
+  int64_t decode_ns = 0;                  // wall time of all decode steps
+  int64_t decode_steps = 0;
+};
+
+// Called once per generated token, in order, on the thread that called
+// Generate. `text_delta` is the newly complete UTF-8 text (may be empty).
+// Returning false cancels the request (finish_reason "cancelled").
+using TokenCallback = std::function<bool(int32_t token_id, std::string_view text_delta)>;
+
+class Engine {
+ public:
+  // Reads config.json, generation_config.json (optional), tokenizer.json and
+  // every *.safetensors in `model_dir`; validates all of them before use.
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<Engine>> Load(const std::string& model_dir,
+                                                                    const EngineOptions& options);
+  virtual ~Engine() = default;
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  virtual const ModelInfo& info() const = 0;
+
+  // Text <-> token ids with the model's tokenizer (thread-safe).
+  [[nodiscard]] virtual absl::StatusOr<std::vector<int32_t>> Encode(std::string_view text) const = 0;
+  [[nodiscard]] virtual absl::StatusOr<std::string> Decode(const std::vector<int32_t>& ids) const = 0;
+
+  // Runs one request to completion. `on_token` may be empty. `cancel`, when
+  // not null, is polled before each decode step.
+  [[nodiscard]] virtual absl::StatusOr<GenerationResult> Generate(const GenerationRequest& request,
+                                                                  const TokenCallback& on_token,
+                                                                  const std::atomic<bool>* cancel) = 0;
+
+  // Runs several requests with their decode steps interleaved (one forward
+  // pass per step for all live requests). Each result is bit-identical to
+  // running that request alone. On a bad request nothing runs and the
+  // error names its index.
+  [[nodiscard]] virtual absl::StatusOr<std::vector<GenerationResult>> GenerateBatch(
+      const std::vector<GenerationRequest>& requests, const std::atomic<bool>* cancel) = 0;
+
+ protected:
+  Engine() = default;
+};
+
+}  // namespace attestd::model
