@@ -1,0 +1,77 @@
+// AVX2 twins of dot.cc. Built with -mavx2 (kernels/CMakeLists.txt) and only
+// called after CpuHasAvx2(). Register k holds lanes 8k..8k+7.
+//
+// A partial chunk at the end is padded with +0 products: a lane sum never
+// holds -0 (it starts at +0 and round-to-nearest turns exact cancellation
+// into +0), and x + (+0) == x for every other x, so padding changes nothing.
+#include <immintrin.h>
+
+#include <cstring>
+
+#include "kernels/dot.h"
+
+namespace attestd::kernels {
+namespace {
+
+inline __m256 LoadBf16x8(const uint16_t* p) {
+  __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
+}
+
+// The fixed tree of lane_reduce.h on lanes held as r0..r3.
+inline float Tree(__m256 r0, __m256 r1, __m256 r2, __m256 r3) {
+  __m256 s16a = _mm256_add_ps(r0, r2);  // lanes 0..7  += lanes 16..23
+  __m256 s16b = _mm256_add_ps(r1, r3);  // lanes 8..15 += lanes 24..31
+  __m256 s8 = _mm256_add_ps(s16a, s16b);
+  __m128 s4 = _mm_add_ps(_mm256_castps256_ps128(s8), _mm256_extractf128_ps(s8, 1));
+  __m128 s2 = _mm_add_ps(s4, _mm_movehl_ps(s4, s4));
+  __m128 s1 = _mm_add_ss(s2, _mm_movehdup_ps(s2));
+  return _mm_cvtss_f32(s1);
+}
+
+}  // namespace
+
+float DotF32Avx2(const float* a, const float* b, int64_t n) {
+  __m256 r0 = _mm256_setzero_ps(), r1 = r0, r2 = r0, r3 = r0;
+  int64_t i = 0;
+  for (; i + 32 <= n; i += 32) {
+    r0 = _mm256_add_ps(r0, _mm256_mul_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i)));
+    r1 = _mm256_add_ps(r1, _mm256_mul_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8)));
+    r2 = _mm256_add_ps(r2, _mm256_mul_ps(_mm256_loadu_ps(a + i + 16), _mm256_loadu_ps(b + i + 16)));
+    r3 = _mm256_add_ps(r3, _mm256_mul_ps(_mm256_loadu_ps(a + i + 24), _mm256_loadu_ps(b + i + 24)));
+  }
+  if (i < n) {
+    alignas(32) float ta[32] = {}, tb[32] = {};
+    std::memcpy(ta, a + i, static_cast<size_t>(n - i) * 4);
+    std::memcpy(tb, b + i, static_cast<size_t>(n - i) * 4);
+    r0 = _mm256_add_ps(r0, _mm256_mul_ps(_mm256_load_ps(ta), _mm256_load_ps(tb)));
+    r1 = _mm256_add_ps(r1, _mm256_mul_ps(_mm256_load_ps(ta + 8), _mm256_load_ps(tb + 8)));
+    r2 = _mm256_add_ps(r2, _mm256_mul_ps(_mm256_load_ps(ta + 16), _mm256_load_ps(tb + 16)));
+    r3 = _mm256_add_ps(r3, _mm256_mul_ps(_mm256_load_ps(ta + 24), _mm256_load_ps(tb + 24)));
+  }
+  return Tree(r0, r1, r2, r3);
+}
+
+float DotBf16Avx2(const float* a, const uint16_t* b_bf16, int64_t n) {
+  __m256 r0 = _mm256_setzero_ps(), r1 = r0, r2 = r0, r3 = r0;
+  int64_t i = 0;
+  for (; i + 32 <= n; i += 32) {
+    r0 = _mm256_add_ps(r0, _mm256_mul_ps(_mm256_loadu_ps(a + i), LoadBf16x8(b_bf16 + i)));
+    r1 = _mm256_add_ps(r1, _mm256_mul_ps(_mm256_loadu_ps(a + i + 8), LoadBf16x8(b_bf16 + i + 8)));
+    r2 = _mm256_add_ps(r2, _mm256_mul_ps(_mm256_loadu_ps(a + i + 16), LoadBf16x8(b_bf16 + i + 16)));
+    r3 = _mm256_add_ps(r3, _mm256_mul_ps(_mm256_loadu_ps(a + i + 24), LoadBf16x8(b_bf16 + i + 24)));
+  }
+  if (i < n) {
+    alignas(32) float ta[32] = {};
+    alignas(32) uint16_t tb[32] = {};
+    std::memcpy(ta, a + i, static_cast<size_t>(n - i) * 4);
+    std::memcpy(tb, b_bf16 + i, static_cast<size_t>(n - i) * 2);
+    r0 = _mm256_add_ps(r0, _mm256_mul_ps(_mm256_load_ps(ta), LoadBf16x8(tb)));
+    r1 = _mm256_add_ps(r1, _mm256_mul_ps(_mm256_load_ps(ta + 8), LoadBf16x8(tb + 8)));
+    r2 = _mm256_add_ps(r2, _mm256_mul_ps(_mm256_load_ps(ta + 16), LoadBf16x8(tb + 16)));
+    r3 = _mm256_add_ps(r3, _mm256_mul_ps(_mm256_load_ps(ta + 24), LoadBf16x8(tb + 24)));
+  }
+  return Tree(r0, r1, r2, r3);
+}
+
+}  // namespace attestd::kernels

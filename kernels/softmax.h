@@ -1,0 +1,15 @@
+// Softmax over n f32 values, in place:
+//   m    = max x[i]                  (exact; comparisons only)
+//   e[i] = ExpF(x[i] - m)            (f32 subtraction, transcendental.h)
+//   s    = LaneSum(e)                (lane order, lane_reduce.h)
+//   p[i] = e[i] / s                  (f32 division)
+// n >= 1. Thread safety: pure.
+#pragma once
+
+#include <cstdint>
+
+namespace attestd::kernels {
+
+void SoftmaxInPlace(float* x, int64_t n);
+
+}  // namespace attestd::kernels
