@@ -1,0 +1,67 @@
+#include "services/config.h"
+
+#include <gtest/gtest.h>
+
+namespace attestd::service {
+namespace {
+
+TEST(ConfigTest, EmbeddedDefaultsAreValidWithoutAFile) {
+  ServerConfig c;
+  EXPECT_TRUE(ValidateConfig(c).ok());
+  EXPECT_EQ(c.listen.rfind("127.0.0.1:", 0), 0u) << "defaults must bind loopback only";
+}
+
+TEST(ConfigTest, YamlOverlaysOnlyTheKeysItNames) {
+  auto c = ParseConfigYaml("listen: 127.0.0.1:6000\nlimits:\n  max_tokens: 64\nmodels: [a, b]\n", ServerConfig{});
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->listen, "127.0.0.1:6000");
+  EXPECT_EQ(c->limits.max_tokens, 64);
+  EXPECT_EQ(c->limits.max_queue, Limits{}.max_queue);
+  EXPECT_EQ(c->model_dirs, (std::vector<std::string>{"a", "b"}));
+}
+
+TEST(ConfigTest, UnknownKeyIsRejectedByName) {
+  auto c = ParseConfigYaml("limits:\n  max_tokenz: 3\n", ServerConfig{});
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(c.status().message().find("limits.max_tokenz"), std::string_view::npos) << c.status();
+}
+
+TEST(ConfigTest, OutOfRangeLimitSaysGotAndWant) {
+  auto c = ParseConfigYaml("limits: {max_tokens: -1}\n", ServerConfig{});
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("got -1"), std::string_view::npos) << c.status();
+}
+
+TEST(ConfigTest, NonIntegerLimitIsRejected) {
+  EXPECT_FALSE(ParseConfigYaml("limits: {max_queue: lots}\n", ServerConfig{}).ok());
+}
+
+TEST(ConfigTest, MalformedYamlIsInvalidArgument) {
+  auto c = ParseConfigYaml("listen: [unclosed\n", ServerConfig{});
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(ConfigTest, TlsKeyWithoutCertIsRejected) {
+  EXPECT_FALSE(ParseConfigYaml("tls: {key_file: k.pem}\n", ServerConfig{}).ok());
+  EXPECT_FALSE(ParseConfigYaml("tls: {client_ca_file: ca.pem}\n", ServerConfig{}).ok());
+}
+
+TEST(ConfigTest, DescribeAndDiffNeverPrintSecrets) {
+  ServerConfig a;
+  auto b = ParseConfigYaml("auth: {admin_token: s3cr3t-admin-token-xyz, inference_tokens: [tok-abc-123]}\n", a);
+  ASSERT_TRUE(b.ok()) << b.status();
+  std::string text = b->Describe();
+  for (const auto& line : DiffConfig(a, *b)) text += line;
+  EXPECT_EQ(text.find("s3cr3t"), std::string::npos);
+  EXPECT_EQ(text.find("tok-abc"), std::string::npos);
+  EXPECT_FALSE(DiffConfig(a, *b).empty());
+}
+
+TEST(ConfigTest, MissingFileIsNotFound) {
+  EXPECT_EQ(LoadConfigFile("no/such/attestd.yaml", ServerConfig{}).status().code(), absl::StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace attestd::service
