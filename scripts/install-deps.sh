@@ -11,7 +11,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   libssl-dev libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   librocksdb-dev libsecp256k1-dev nlohmann-json3-dev libcli11-dev libcurl4-openssl-dev
-  libabsl-dev libyaml-cpp-dev
+  libabsl-dev libyaml-cpp-dev libpcre2-dev libicu-dev
 )
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(libgtest-dev libgmock-dev libbenchmark-dev python3 python3-torch python3-numpy
