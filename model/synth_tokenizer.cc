@@ -1,0 +1,147 @@
+#include "model/synth_tokenizer.h"
+
+#include <algorithm>
+#include <map>
+#include <utility>
+
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/str_format.h"
+#include "model/byte_level.h"
+#include "model/regex_splitter.h"
+#include "model/synth_corpus.h"
+
+namespace attestd::model {
+namespace {
+
+using Word = std::vector<std::string>;  // byte-level symbols
+
+constexpr uint32_t kMaxSynthVocabSize = 1u << 20;
+
+std::string_view SplitPatternOf(ModelFamily family) {
+  return family == ModelFamily::kLlama ? kLlama3SplitPattern : kQwen2SplitPattern;
+}
+
+// Learns up to `max_merges` merges. Greedy BPE training: each round merges
+// the most frequent adjacent pair over all words (weighted by word count);
+// ties go to the pair whose (left, right) strings sort first, so the result
+// does not depend on hash or iteration order.
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> LearnMerges(ModelFamily family,
+                                                                              size_t max_merges) {
+  ASSIGN_OR_RETURN(auto splitter, RegexSplitter::Create(SplitPatternOf(family)));
+  std::vector<std::string_view> pieces;
+  RETURN_IF_ERROR(splitter->Split(SynthTrainingCorpus(), pieces));
+  std::map<std::string, int64_t> word_counts;
+  for (std::string_view piece : pieces) ++word_counts[std::string(piece)];
+  std::vector<std::pair<Word, int64_t>> words;
+  for (const auto& [raw, count] : word_counts) {
+    Word w;
+    for (char c : raw) w.emplace_back(ByteLevelChar(static_cast<uint8_t>(c)));
+    words.emplace_back(std::move(w), count);
+  }
+
+  std::vector<std::pair<std::string, std::string>> merges;
+  while (merges.size() < max_merges) {
+    std::map<std::pair<std::string, std::string>, int64_t> pair_counts;
+    for (const auto& [w, count] : words) {
+      for (size_t i = 0; i + 1 < w.size(); ++i) pair_counts[{w[i], w[i + 1]}] += count;
+    }
+    if (pair_counts.empty()) break;
+    // std::map iterates in (left, right) order, and only a strictly larger
+    // count replaces the best, so ties keep the first pair in that order.
+    auto best = pair_counts.begin();
+    for (auto it = pair_counts.begin(); it != pair_counts.end(); ++it) {
+      if (it->second > best->second) best = it;
+    }
+    const auto [left, right] = best->first;
+    for (auto& [w, count] : words) {
+      Word merged;
+      merged.reserve(w.size());
+      for (size_t i = 0; i < w.size(); ++i) {
+        if (i + 1 < w.size() && w[i] == left && w[i + 1] == right) {
+          merged.push_back(left + right);
+          ++i;
+        } else {
+          merged.push_back(w[i]);
+        }
+      }
+      w = std::move(merged);
+    }
+    merges.emplace_back(left, right);
+  }
+  return merges;
+}
+
+nlohmann::ordered_json AddedToken(uint32_t id, const std::string& content) {
+  return {{"id", id},          {"content", content}, {"single_word", false}, {"lstrip", false},
+          {"rstrip", false},   {"normalized", false}, {"special", true}};
+}
+
+nlohmann::ordered_json ByteLevelComponent() {
+  return {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"trim_offsets", false}, {"use_regex", false}};
+}
+
+}  // namespace
+
+std::vector<std::string> SynthSpecialTokens(ModelFamily family) {
+  if (family == ModelFamily::kLlama) {
+    return {"<|begin_of_text|>", "<|end_of_text|>", "<|start_header_id|>", "<|end_header_id|>", "<|eot_id|>"};
+  }
+  return {"<|endoftext|>", "<|im_start|>", "<|im_end|>"};
+}
+
+uint32_t MinSynthVocabSize(ModelFamily family) {
+  return 256 + static_cast<uint32_t>(SynthSpecialTokens(family).size());
+}
+
+absl::StatusOr<std::string> SynthesizeTokenizerJson(ModelFamily family, uint32_t vocab_size) {
+  const uint32_t min_size = MinSynthVocabSize(family);
+  if (vocab_size < min_size || vocab_size > kMaxSynthVocabSize) {
+    return absl::InvalidArgumentError(absl::StrFormat("synth tokenizer: vocab_size %d out of range [%d, %d]",
+                                                      vocab_size, min_size, kMaxSynthVocabSize));
+  }
+  const std::vector<std::string> specials = SynthSpecialTokens(family);
+  ASSIGN_OR_RETURN(auto merges, LearnMerges(family, vocab_size - min_size));
+
+  nlohmann::ordered_json vocab = nlohmann::ordered_json::object();
+  for (uint32_t b = 0; b < 256; ++b) vocab[std::string(ByteLevelChar(static_cast<uint8_t>(b)))] = b;
+  nlohmann::ordered_json merge_list = nlohmann::ordered_json::array();
+  uint32_t next_id = 256;
+  for (const auto& [left, right] : merges) {
+    vocab[left + right] = next_id++;
+    merge_list.push_back({left, right});
+  }
+  nlohmann::ordered_json added = nlohmann::ordered_json::array();
+  const auto first_special = static_cast<uint32_t>(vocab_size - specials.size());
+  for (size_t i = 0; i < specials.size(); ++i) added.push_back(AddedToken(first_special + static_cast<uint32_t>(i), specials[i]));
+
+  nlohmann::ordered_json root;
+  root["version"] = "1.0";
+  root["truncation"] = nullptr;
+  root["padding"] = nullptr;
+  root["added_tokens"] = std::move(added);
+  root["normalizer"] = family == ModelFamily::kQwen2 ? nlohmann::ordered_json{{"type", "NFC"}} : nlohmann::ordered_json();
+  root["pre_tokenizer"] = {
+      {"type", "Sequence"},
+      {"pretokenizers",
+       {{{"type", "Split"},
+         {"pattern", {{"Regex", std::string(SplitPatternOf(family))}}},
+         {"behavior", "Isolated"},
+         {"invert", false}},
+        ByteLevelComponent()}}};
+  root["post_processor"] = ByteLevelComponent();
+  root["decoder"] = ByteLevelComponent();
+  root["model"] = {{"type", "BPE"},
+                   {"dropout", nullptr},
+                   {"unk_token", nullptr},
+                   {"continuing_subword_prefix", nullptr},
+                   {"end_of_word_suffix", nullptr},
+                   {"fuse_unk", false},
+                   {"byte_fallback", false},
+                   {"ignore_merges", family == ModelFamily::kLlama},
+                   {"vocab", std::move(vocab)},
+                   {"merges", std::move(merge_list)}};
+  return root.dump(2) + "\n";
+}
+
+}  // namespace attestd::model
