@@ -59,6 +59,7 @@ absl::StatusOr<std::unique_ptr<LogStore>> LogStore::Open(const std::string& dir,
   std::unique_ptr<LogStore> store(new LogStore());
   store->mode_ = options.mode;
   store->dir_ = dir;
+  store->check_head_ = options.check_head;
   if (!has_db) std::filesystem::create_directories(dir, ec);
 
   rocksdb::DBOptions db_options = MakeDbOptions(options);
@@ -105,7 +106,16 @@ LogStore::~LogStore() {
 }
 
 absl::Status LogStore::LoadAndCheckHead() {
-  ASSIGN_OR_RETURN(LogHead head, CheckStoredHead(*this));
+  LogHead head;
+  if (check_head_) {
+    ASSIGN_OR_RETURN(head, CheckStoredHead(*this));
+  } else {
+    std::string value;
+    if (db_->Get(rocksdb::ReadOptions(), meta_, kHeadKey, &value).ok()) {
+      absl::StatusOr<LogHead> decoded = DecodeHead(value);
+      if (decoded.ok()) head = *std::move(decoded);
+    }
+  }
   std::lock_guard<std::mutex> lock(head_mu_);
   head_ = std::move(head);
   size_.store(head_.size, std::memory_order_release);
@@ -196,8 +206,8 @@ absl::Status LogStore::CatchUp() {
 }
 
 absl::Status LogStore::CommitAndPublish(rocksdb::WriteBatch& batch, const LogHead& new_head) {
-  if (mode_ != OpenMode::kReadWrite) {
-    return absl::FailedPreconditionError("ledger: store is open read-only; appends need read-write");
+  if (mode_ != OpenMode::kReadWrite || !check_head_) {
+    return absl::FailedPreconditionError("ledger: store is open read-only or unchecked; appends need read-write");
   }
   rocksdb::WriteOptions write_options;
   write_options.sync = true;

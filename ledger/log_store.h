@@ -48,6 +48,11 @@ struct LogStoreOptions {
   // kSecondary only: where RocksDB keeps the secondary's own info log. Empty:
   // a fresh temporary directory, removed when the store is destroyed.
   std::string secondary_dir;
+  // Run the recovery checks (store_checks.h) at open. Only the offline audit
+  // turns this off, to report every disagreement itself; a store opened
+  // without the checks publishes whatever head it could decode (size 0 if
+  // none) and must not be written to.
+  bool check_head = true;
 };
 
 class LogStore final : public NodeReader {
@@ -124,6 +129,7 @@ class LogStore final : public NodeReader {
   std::string dir_;
   std::string secondary_dir_;
   bool remove_secondary_dir_ = false;
+  bool check_head_ = true;
   rocksdb::DB* db_ = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   rocksdb::ColumnFamilyHandle* leaves_ = nullptr;
