@@ -12,9 +12,11 @@
 // serialised internally (one runs at a time; a second caller blocks until the
 // first returns). info() and tokenizer access are safe from any thread.
 //
+// Token ids are int32 (ids above 2^31 do not occur in any supported vocabulary).
+//
 // Failure: Load returns InvalidArgument / DataLoss / NotFound with a message
 // naming the file and the field; Generate returns InvalidArgument for a bad
-// request (token id out of range, prompt + max_tokens beyond the context,
+// request (token id out of range, a prompt that leaves no room in the context,
 // temperature < 0, top_p outside (0, 1]) and never crashes on input.
 #pragma once
 
@@ -58,11 +60,15 @@ struct ModelInfo {
   int64_t vocab_size = 0;
   std::string weight_dtype;    // "bf16", "f16" or "f32" (as stored)
   std::vector<int64_t> eos_token_ids;  // config.json + generation_config.json
+  int64_t num_layers = 0;
+  int64_t hidden_size = 0;
+  int threads = 1;
+  bool vectorised = false;     // the AVX2 kernels run (bit-identical either way)
 };
 
 struct GenerationRequest {
   std::vector<int32_t> prompt_token_ids;  // must be non-empty, each < vocab_size
-  int64_t max_tokens = 256;               // >= 1
+  int64_t max_tokens = 256;               // >= 1; cut to the room left in the context
   float temperature = 0.0f;               // 0 = greedy (the default)
   int32_t top_k = 0;                      // 0 = no top-k cut
   float top_p = 1.0f;                     // in (0, 1]; 1 = no nucleus cut
@@ -73,7 +79,9 @@ struct GenerationRequest {
 
 struct GenerationResult {
   std::vector<int32_t> output_token_ids;  // includes the EOS token if one ended it
-  std::string text;                       // decoded output; a matched stop string is cut off
+  std::string text;                       // decoded output (the ending EOS token and ids the
+                                          // tokenizer does not know add no text);
+                                          // a matched stop string and what follows are cut off
   std::string finish_reason;              // "stop" | "length" | "cancelled"
   int64_t prefill_ns = 0;                 // wall time of the prompt forward pass
   int64_t decode_ns = 0;                  // wall time of all decode steps
@@ -81,7 +89,10 @@ struct GenerationResult {
 };
 
 // Called once per generated token, in order, on the thread that called
-// Generate. `text_delta` is the newly complete UTF-8 text (may be empty).
+// Generate. `text_delta` is newly final UTF-8 text (may be empty): text that
+// could still become part of a stop string is held back until it cannot,
+// and the last call carries the rest, so the deltas concatenate to
+// GenerationResult::text.
 // Returning false cancels the request (finish_reason "cancelled").
 using TokenCallback = std::function<bool(int32_t token_id, std::string_view text_delta)>;
 
@@ -97,8 +108,12 @@ class Engine {
 
   virtual const ModelInfo& info() const = 0;
 
-  // Text <-> token ids with the model's tokenizer (thread-safe).
-  [[nodiscard]] virtual absl::StatusOr<std::vector<int32_t>> Encode(std::string_view text) const = 0;
+  // Text <-> token ids with the model's tokenizer (thread-safe). Special
+  // tokens in `text` are matched only when `allow_special` (so user text
+  // cannot forge control tokens). Decode fails with OutOfRange for an id the
+  // tokenizer does not know.
+  [[nodiscard]] virtual absl::StatusOr<std::vector<int32_t>> Encode(std::string_view text,
+                                                                    bool allow_special = false) const = 0;
   [[nodiscard]] virtual absl::StatusOr<std::string> Decode(const std::vector<int32_t>& ids) const = 0;
 
   // Runs one request to completion. `on_token` may be empty. `cancel`, when
