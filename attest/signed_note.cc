@@ -29,7 +29,7 @@ bool IsValidUtf8(std::string_view s) {
     } else {
       return false;
     }
-    if (i + extra >= s.size() + 0 && i + extra > s.size() - 1) return false;
+    if (i + extra >= s.size()) return false;  // truncated sequence
     for (size_t k = 1; k <= extra; ++k) {
       const auto cc = static_cast<uint8_t>(s[i + k]);
       if ((cc & 0xC0) != 0x80) return false;
