@@ -1,0 +1,107 @@
+#include "services/ledger_backend.h"
+
+#include <algorithm>
+
+#include "attest/sha256.h"
+#include "ledger/proof_plan.h"
+
+namespace attestd::service {
+namespace {
+
+class StoreNodeReader : public ledger::NodeReader {
+ public:
+  explicit StoreNodeReader(const ledger::LogStore& store) : store_(store) {}
+  absl::StatusOr<Digest32> ReadNode(const ledger::NodeId& id) const override {
+    return store_.GetNode(id.level, id.index);
+  }
+
+ private:
+  const ledger::LogStore& store_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<LedgerBackend>> LedgerBackend::Open(const std::string& dir, const std::string& origin,
+                                                                   ledger::CheckpointSigner signer) {
+  std::unique_ptr<LedgerBackend> backend(new LedgerBackend());
+  backend->origin_ = origin;
+  backend->log_id_ = Sha256(origin);
+  ASSIGN_OR_RETURN(backend->store_, ledger::LogStore::Open(dir));
+  const uint64_t size = backend->store_->Size();
+  for (uint64_t i = 0; i < size; ++i) {
+    ASSIGN_OR_RETURN(Bytes leaf, backend->store_->GetLeaf(i));
+    absl::StatusOr<SignedAttestation> decoded = DecodeLedgerLeaf(leaf);
+    if (!decoded.ok()) {
+      return absl::DataLossError("ledger leaf " + std::to_string(i) + " does not decode: " +
+                                 std::string(decoded.status().message()));
+    }
+    if (decoded->statement.log_id != backend->log_id_) {
+      return absl::FailedPreconditionError("ledger in " + dir + " belongs to another origin: leaf " +
+                                           std::to_string(i) + " has logId " + HexEncode(decoded->statement.log_id) +
+                                           ", want SHA-256(\"" + origin + "\") = " + HexEncode(backend->log_id_));
+    }
+    backend->by_request_.emplace(decoded->statement.request_id, i);
+  }
+  ASSIGN_OR_RETURN(backend->sequencer_, ledger::Sequencer::Start(backend->store_.get(), std::move(signer)));
+  return backend;
+}
+
+LedgerBackend::~LedgerBackend() {
+  sequencer_.reset();  // completes queued appends before the store closes
+  store_.reset();
+}
+
+absl::StatusOr<uint64_t> LedgerBackend::Append(const AttestationLeaf321& leaf) {
+  ASSIGN_OR_RETURN(uint64_t index, sequencer_->Append(leaf.span()));
+  Digest32 request_id;
+  // Bytes 192..224 of encodeData hold requestId (typeHash + 5 words before it).
+  std::copy(leaf.begin() + 32 * 6, leaf.begin() + 32 * 7, request_id.bytes.begin());
+  std::lock_guard<std::mutex> lock(index_mu_);
+  by_request_.emplace(request_id, index);
+  return index;
+}
+
+absl::StatusOr<uint64_t> LedgerBackend::FindRequest(const Digest32& request_id) const {
+  std::lock_guard<std::mutex> lock(index_mu_);
+  auto it = by_request_.find(request_id);
+  if (it == by_request_.end()) return absl::NotFoundError("no receipt for request id hash " + HexEncode(request_id));
+  return it->second;
+}
+
+absl::StatusOr<ledger::IssuedCheckpoint> LedgerBackend::IssueCheckpoint() { return sequencer_->IssueCheckpoint(); }
+
+absl::StatusOr<uint64_t> LedgerBackend::LatestCheckpointSize() const {
+  ASSIGN_OR_RETURN(std::vector<uint64_t> sizes, store_->CheckpointSizes());
+  if (sizes.empty()) return absl::NotFoundError("no checkpoint has been issued yet");
+  return sizes.back();
+}
+
+absl::StatusOr<std::string> LedgerBackend::Checkpoint(uint64_t size) const {
+  if (size == 0) return store_->LatestCheckpoint();
+  return store_->GetCheckpoint(size);
+}
+
+absl::StatusOr<std::vector<Digest32>> LedgerBackend::InclusionProof(uint64_t index, uint64_t size) const {
+  if (size > store_->Size()) {
+    return absl::OutOfRangeError("tree_size: got " + std::to_string(size) + ", want <= " +
+                                 std::to_string(store_->Size()));
+  }
+  if (index >= size) {
+    return absl::OutOfRangeError("index: got " + std::to_string(index) + ", want < tree_size " + std::to_string(size));
+  }
+  return ledger::InclusionProof(index, size, StoreNodeReader(*store_));
+}
+
+absl::StatusOr<std::vector<Digest32>> LedgerBackend::ConsistencyProof(uint64_t from_size, uint64_t to_size) const {
+  if (to_size > store_->Size()) {
+    return absl::OutOfRangeError("to_size: got " + std::to_string(to_size) + ", want <= " +
+                                 std::to_string(store_->Size()));
+  }
+  if (from_size == 0 || from_size > to_size) {
+    return absl::InvalidArgumentError("from_size: got " + std::to_string(from_size) + ", want 1.." +
+                                      std::to_string(to_size));
+  }
+  return ledger::ConsistencyProof(from_size, to_size, StoreNodeReader(*store_));
+}
+
+}  // namespace attestd::service

@@ -1,0 +1,74 @@
+// LedgerBackend: the service's view of the ledger. Owns the LogStore and its
+// Sequencer; appends receipts (ReceiptLog), issues checkpoints, and answers
+// the auditor queries of LedgerService (leaves, proofs, checkpoints, and
+// request id -> leaf index).
+//
+// The request id index is kept in memory: Open() rebuilds it by reading
+// every leaf once (O(size)), Append() adds to it after the leaf is durable.
+//
+// Ownership: sole owner of the store; destroying the backend stops the
+// sequencer (completing queued appends) and then closes the database.
+// Thread safety: every method may be called from any thread.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "ledger/log_store.h"
+#include "ledger/sequencer.h"
+#include "services/receipt_log.h"
+
+namespace attestd::service {
+
+class LedgerBackend : public ReceiptLog {
+ public:
+  // Opens (creating if missing) the log in `dir`. `signer` signs checkpoint
+  // notes for `origin`; it may be empty (then IssueCheckpoint fails). Errors:
+  // those of LogStore::Open, and DataLoss if a stored leaf does not decode.
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<LedgerBackend>> Open(const std::string& dir,
+                                                                           const std::string& origin,
+                                                                           ledger::CheckpointSigner signer);
+  ~LedgerBackend() override;
+  LedgerBackend(const LedgerBackend&) = delete;
+  LedgerBackend& operator=(const LedgerBackend&) = delete;
+
+  // ReceiptLog.
+  Digest32 log_id() const override { return log_id_; }
+  const std::string& origin() const override { return origin_; }
+  [[nodiscard]] absl::StatusOr<uint64_t> Append(const AttestationLeaf321& leaf) override;
+  [[nodiscard]] absl::StatusOr<uint64_t> FindRequest(const Digest32& request_id) const override;
+
+  uint64_t Size() const { return store_->Size(); }
+  // Signs and stores a checkpoint of the current tree (FailedPrecondition if
+  // the log is empty). Returns the existing one when the size has not moved.
+  [[nodiscard]] absl::StatusOr<ledger::IssuedCheckpoint> IssueCheckpoint();
+
+  // The newest checkpoint's size; NotFound if none was issued.
+  [[nodiscard]] absl::StatusOr<uint64_t> LatestCheckpointSize() const;
+  // The note stored at exactly `size` (0 = newest). NotFound if none.
+  [[nodiscard]] absl::StatusOr<std::string> Checkpoint(uint64_t size) const;
+  [[nodiscard]] absl::StatusOr<Digest32> RootAt(uint64_t size) const { return store_->RootAt(size); }
+  [[nodiscard]] absl::StatusOr<Bytes> Leaf(uint64_t index) const { return store_->GetLeaf(index); }
+  // RFC 9162 proofs from stored nodes. OutOfRange when an index or size is
+  // beyond the tree; InvalidArgument for from_size 0 or from_size > to_size.
+  [[nodiscard]] absl::StatusOr<std::vector<Digest32>> InclusionProof(uint64_t index, uint64_t size) const;
+  [[nodiscard]] absl::StatusOr<std::vector<Digest32>> ConsistencyProof(uint64_t from_size, uint64_t to_size) const;
+
+  const ledger::LogStore& store() const { return *store_; }
+
+ private:
+  LedgerBackend() = default;
+
+  std::string origin_;
+  Digest32 log_id_;
+  std::unique_ptr<ledger::LogStore> store_;
+  std::unique_ptr<ledger::Sequencer> sequencer_;
+  mutable std::mutex index_mu_;  // guards by_request_
+  std::map<Digest32, uint64_t> by_request_;
+};
+
+}  // namespace attestd::service

@@ -1,0 +1,249 @@
+#include "services/server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/security/server_credentials.h>
+#include <grpcpp/server_builder.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "attest/engine_digest.h"
+#include "attest/keystore.h"
+#include "attest/model_digest.h"
+#include "attest/signed_note.h"
+#include "services/log.h"
+
+namespace attestd::service {
+namespace {
+
+absl::StatusOr<std::string> ReadFile(const std::string& path, std::string_view what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(std::string(what) + ": cannot read " + path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeCredentials(const TlsConfig& tls) {
+  if (tls.cert_file.empty()) return grpc::InsecureServerCredentials();
+  grpc::SslServerCredentialsOptions options(tls.client_ca_file.empty()
+                                                ? GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE
+                                                : GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
+  ASSIGN_OR_RETURN(pair.private_key, ReadFile(tls.key_file, "tls.key_file"));
+  ASSIGN_OR_RETURN(pair.cert_chain, ReadFile(tls.cert_file, "tls.cert_file"));
+  options.pem_key_cert_pairs.push_back(std::move(pair));
+  if (!tls.client_ca_file.empty()) {
+    ASSIGN_OR_RETURN(options.pem_root_certs, ReadFile(tls.client_ca_file, "tls.client_ca_file"));
+  }
+  return grpc::SslServerCredentials(options);
+}
+
+absl::StatusOr<ServedModel> LoadModel(const std::string& dir, const ServerConfig& config, const Digest32& engine_digest) {
+  std::string name = std::filesystem::path(dir).lexically_normal().filename().string();
+  if (name.empty()) name = std::filesystem::path(dir).lexically_normal().parent_path().filename().string();
+  LogInfo("computing model digest", {{"model", name}, {"dir", dir}});
+  ModelDigestOptions digest_options;
+  digest_options.cache_dir = config.digest_cache_dir;
+  if (!digest_options.cache_dir.empty()) std::filesystem::create_directories(digest_options.cache_dir);
+  ASSIGN_OR_RETURN(ModelManifest manifest, ComputeModelDigest(dir, digest_options));
+  if (!manifest.cache_warning.empty()) LogWarn("model digest cache", {{"warning", manifest.cache_warning}});
+  LogInfo("model digest", {{"model", name},
+                           {"model_digest", HexEncode(manifest.digest)},
+                           {"files", std::to_string(manifest.files.size())},
+                           {"hashed", std::to_string(manifest.files_hashed)},
+                           {"from_cache", std::to_string(manifest.files_from_cache)}});
+  model::EngineOptions engine_options;
+  engine_options.threads = config.engine_threads;
+  ASSIGN_OR_RETURN(std::unique_ptr<model::Engine> engine, model::Engine::Load(dir, engine_options));
+  // Warm-up: one short greedy generation touches every weight once.
+  ASSIGN_OR_RETURN(std::vector<int32_t> warm_prompt, engine->Encode("warm up"));
+  if (!warm_prompt.empty()) {
+    model::GenerationRequest warm;
+    warm.prompt_token_ids = warm_prompt;
+    warm.max_tokens = 1;
+    auto warmed = engine->Generate(warm, {}, nullptr);
+    if (!warmed.ok()) return absl::InternalError("warm-up of " + name + " failed: " + std::string(warmed.status().message()));
+  }
+  LogInfo("model ready", {{"model", name},
+                          {"family", std::string(model::ModelFamilyName(engine->info().family))},
+                          {"context_length", std::to_string(engine->info().context_length)}});
+  ServedModel served;
+  served.name = name;
+  served.dir = dir;
+  served.engine = std::move(engine);
+  served.model_digest = manifest.digest;
+  served.engine_digest = engine_digest;
+  served.queue = std::make_unique<FairQueue>(config.limits.max_queue, config.limits.max_streams_per_client);
+  return served;
+}
+
+}  // namespace
+
+absl::StatusOr<Digest32> CanonicalEngineDigest() {
+  EngineDescription d;
+  d.engine_version = std::string(model::kEngineVersion);
+  d.numeric_mode = EngineNumericMode::kCanonical;
+  d.reduce_spec_version = std::string(model::kReduceSpecVersion);
+  return EngineDigest(d);
+}
+
+std::string CheckpointBody(const std::string& origin, uint64_t size, const Digest32& root) {
+  return origin + "\n" + std::to_string(size) + "\n" + Base64Encode(root.span()) + "\n";
+}
+
+absl::StatusOr<std::unique_ptr<AttestdServer>> AttestdServer::Start(const ServerConfig& config, StartOptions options) {
+  RETURN_IF_ERROR(ValidateConfig(config));
+  std::unique_ptr<AttestdServer> server(new AttestdServer());
+  server->config_ = config;
+  server->options_ = std::move(options);
+  LogInfo("starting attestd", {{"listen", config.listen}, {"ledger_dir", config.ledger_dir}});
+
+  KeySource source;
+  source.keystore_path = config.keys.attestor_keystore;
+  source.passphrase_file = config.keys.attestor_passphrase_env.empty() ? config.keys.attestor_passphrase_file : "";
+  source.passphrase_env = config.keys.attestor_passphrase_env;
+  ASSIGN_OR_RETURN(SecretKey32 attestor, LoadAttestorKey(source));
+  LogInfo("attestor key loaded", {{"attestor", ToChecksumAddress(AddressOf(attestor))}});
+  ASSIGN_OR_RETURN(Ed25519PrivateKey loaded_log_key, Ed25519PrivateKey::LoadFile(config.keys.log_key_file));
+  auto log_key = std::make_shared<const Ed25519PrivateKey>(std::move(loaded_log_key));
+
+  ASSIGN_OR_RETURN(Digest32 engine_digest, CanonicalEngineDigest());
+  std::vector<ServedModel> models;
+  for (const auto& dir : config.model_dirs) {
+    ASSIGN_OR_RETURN(ServedModel m, LoadModel(dir, config, engine_digest));
+    for (const auto& other : models) {
+      if (other.name == m.name) return absl::InvalidArgumentError("models: two folders named \"" + m.name + "\"");
+    }
+    models.push_back(std::move(m));
+  }
+
+  const std::string origin = config.log_origin;
+  ledger::CheckpointSigner signer = [origin, log_key](uint64_t size, const Digest32& root) {
+    return SignNote(CheckpointBody(origin, size, root), origin, *log_key);
+  };
+  ASSIGN_OR_RETURN(server->ledger_, LedgerBackend::Open(config.ledger_dir, origin, std::move(signer)));
+  LogInfo("ledger open", {{"size", std::to_string(server->ledger_->Size())}, {"origin", origin}});
+  server->metrics_.SetLedgerSizeSource([backend = server->ledger_.get()] { return backend->Size(); });
+
+  AttestationService::Options service_options;
+  service_options.limits = config.limits;
+  service_options.bench_disable_attestation = server->options_.bench_disable_attestation;
+  server->service_ = std::make_unique<AttestationService>(service_options, std::move(models), std::move(attestor),
+                                                          server->ledger_.get(), &server->metrics_);
+  server->auth_ = std::make_unique<AuthHolder>(
+      std::make_shared<const Authenticator>(config.auth.inference_tokens, config.auth.admin_token));
+  server->inference_ = std::make_unique<InferenceServiceImpl>(server->service_.get(), server->auth_.get(), &server->metrics_);
+  server->ledger_service_ = std::make_unique<LedgerServiceImpl>(server->ledger_.get(), server->service_.get());
+  AttestdServer* self = server.get();
+  server->admin_ = std::make_unique<AdminServiceImpl>(
+      server->auth_.get(), [self] { return self->Reload(); }, [self] { return self->IssueCheckpoint(); });
+
+  ASSIGN_OR_RETURN(auto credentials, MakeCredentials(config.tls));
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(config.listen, credentials, &server->port_);
+  builder.SetMaxReceiveMessageSize(static_cast<int>(config.limits.max_message_bytes));
+  builder.RegisterService(server->inference_.get());
+  builder.RegisterService(server->ledger_service_.get());
+  builder.RegisterService(server->admin_.get());
+  server->grpc_server_ = builder.BuildAndStart();
+  if (!server->grpc_server_ || server->port_ == 0) {
+    return absl::UnavailableError("cannot listen on " + config.listen);
+  }
+  if (!config.metrics_listen.empty()) {
+    ASSIGN_OR_RETURN(server->metrics_http_, MetricsHttpServer::Start(config.metrics_listen, &server->metrics_));
+  }
+  server->checkpoint_thread_ = std::thread([self] { self->CheckpointLoop(); });
+  LogInfo("serving", {{"port", std::to_string(server->port_)},
+                      {"metrics_port", std::to_string(server->metrics_port())},
+                      {"tls", config.tls.cert_file.empty() ? "off" : (config.tls.client_ca_file.empty() ? "on" : "mutual")}});
+  return server;
+}
+
+AttestdServer::~AttestdServer() { Shutdown(std::chrono::seconds(5)); }
+
+absl::StatusOr<std::vector<std::string>> AttestdServer::Reload() {
+  if (options_.config_path.empty() && !options_.apply_flags) return std::vector<std::string>{};
+  ServerConfig fresh;
+  if (!options_.config_path.empty()) {
+    ASSIGN_OR_RETURN(fresh, LoadConfigFile(options_.config_path, ServerConfig{}));
+  }
+  if (options_.apply_flags) options_.apply_flags(fresh);
+  RETURN_IF_ERROR(ValidateConfig(fresh));
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::string> changes = DiffConfig(config_, fresh);
+  // Only tokens and limits change live; the rest needs a restart.
+  config_.auth = fresh.auth;
+  config_.limits = fresh.limits;
+  auth_->Set(std::make_shared<const Authenticator>(fresh.auth.inference_tokens, fresh.auth.admin_token));
+  service_->SetLimits(fresh.limits);
+  LogInfo("config reloaded", {{"changes", std::to_string(changes.size())}});
+  for (const auto& c : changes) LogInfo("config change", {{"change", c}});
+  return changes;
+}
+
+absl::StatusOr<ledger::IssuedCheckpoint> AttestdServer::IssueCheckpoint() {
+  if (ledger_->Size() == 0) return absl::FailedPreconditionError("the ledger is empty; nothing to checkpoint");
+  ASSIGN_OR_RETURN(ledger::IssuedCheckpoint cp, ledger_->IssueCheckpoint());
+  metrics_.RecordCheckpoint(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count());
+  LogInfo("checkpoint", {{"size", std::to_string(cp.size)}, {"root", HexEncode(cp.root)}});
+  return cp;
+}
+
+void AttestdServer::CheckpointLoop() {
+  uint64_t last_size = 0;
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stopping_) {
+    cv_.wait_for(lock, std::chrono::milliseconds(config_.checkpoint_interval_ms));
+    if (stopping_) break;
+    if (ledger_->Size() == last_size) continue;
+    lock.unlock();
+    auto cp = IssueCheckpoint();
+    if (cp.ok()) {
+      last_size = cp->size;
+    } else {
+      LogError("checkpoint failed", {{"error", std::string(cp.status().message())}});
+    }
+    lock.lock();
+  }
+}
+
+void AttestdServer::Shutdown(std::chrono::milliseconds drain) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  LogInfo("shutting down: draining in-flight calls", {{"drain_ms", std::to_string(drain.count())}});
+  if (grpc_server_) grpc_server_->Shutdown(std::chrono::system_clock::now() + drain);
+  if (checkpoint_thread_.joinable()) checkpoint_thread_.join();
+  if (ledger_ && ledger_->Size() > 0) {
+    auto cp = IssueCheckpoint();
+    if (!cp.ok()) LogError("final checkpoint failed", {{"error", std::string(cp.status().message())}});
+  }
+  metrics_http_.reset();
+  if (grpc_server_) grpc_server_->Wait();
+  grpc_server_.reset();
+  service_.reset();
+  ledger_.reset();  // closes the database cleanly
+  LogInfo("stopped");
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopped_ = true;
+  }
+  cv_.notify_all();
+}
+
+void AttestdServer::Wait() {
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_.wait(lock, [this] { return stopped_; });
+}
+
+}  // namespace attestd::service
