@@ -1,6 +1,8 @@
 // Key material on disk and in the environment: keystore files, passphrase
 // files and variables, raw hex key files, and LoadAttestorKey.
 #include <fcntl.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -166,6 +168,13 @@ absl::StatusOr<SecretKey32> LoadRawKeyFile(const std::string& path) {
   if (!key.ok()) return absl::InvalidArgumentError("raw key file " + path + ": " + std::string(key.status().message()));
   std::fprintf(stderr, "attestd: warning: using UNENCRYPTED key file %s; prefer a V3 keystore\n", path.c_str());
   return key;
+}
+
+absl::Status ExcludeProcessFromCoreDumps() {
+  struct rlimit none = {0, 0};
+  if (::setrlimit(RLIMIT_CORE, &none) != 0) return ErrnoStatus("cannot set", "RLIMIT_CORE", errno);
+  if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) return ErrnoStatus("cannot clear", "PR_SET_DUMPABLE", errno);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<SecretKey32> LoadAttestorKey(const KeySource& source) {

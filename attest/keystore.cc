@@ -143,6 +143,10 @@ std::string NewUuidV4() {
 }
 
 absl::StatusOr<json> ParseKeystoreJson(std::string_view text) {
+  if (text.size() > kMaxKeystoreFileBytes) {
+    return Malformed("got " + std::to_string(text.size()) + " bytes of JSON, want at most " +
+                     std::to_string(kMaxKeystoreFileBytes));
+  }
   json doc = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) return Malformed("not valid JSON");
   if (!doc.is_object()) return Malformed("top level is not a JSON object");

@@ -1,6 +1,8 @@
 #include "attest/keystore.h"
 
 #include <gtest/gtest.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -192,6 +194,45 @@ TEST(Keystore, HugePbkdf2IterationCountIsRefusedBeforeWork) {
   EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument) << st;
 }
 
+TEST(Keystore, TruncatedKeystoreAtEveryLengthIsInvalidArgumentNotACrash) {
+  std::string good = EncryptKeystore(KeyFromLabel("truncate"), "pw", kFastScrypt).value();
+  for (size_t len = 0; len < good.size(); ++len) {
+    auto st = DecryptKeystore(std::string_view(good).substr(0, len), "pw").status();
+    ASSERT_EQ(st.code(), absl::StatusCode::kInvalidArgument) << "length " << len << ": " << st;
+  }
+}
+
+TEST(Keystore, WrongJsonTypesAnywhereAreInvalidArgument) {
+  std::string good = EncryptKeystore(KeyFromLabel("types"), "pw", kFastScrypt).value();
+  const nlohmann::json replacements[] = {nullptr, true, -1, 1.5, "x", nlohmann::json::array(), nlohmann::json::object()};
+  nlohmann::json doc = nlohmann::json::parse(good);
+  // Every leaf and object under the document, addressed by JSON pointer.
+  nlohmann::json flat = doc.flatten();
+  std::vector<std::string> pointers;
+  for (auto it = flat.begin(); it != flat.end(); ++it) pointers.push_back(it.key());
+  for (const char* obj : {"/crypto", "/crypto/cipherparams", "/crypto/kdfparams"}) pointers.push_back(obj);
+  int rejected = 0;
+  for (const std::string& ptr : pointers) {
+    if (ptr == "/id") continue;  // ignored on read, as ethers and geth do
+    for (const nlohmann::json& r : replacements) {
+      nlohmann::json bad = doc;
+      bad[nlohmann::json::json_pointer(ptr)] = r;
+      auto st = DecryptKeystore(bad.dump(), "pw").status();
+      ASSERT_FALSE(st.ok()) << ptr << " = " << r.dump();
+      ASSERT_NE(st.code(), absl::StatusCode::kInternal) << ptr << " = " << r.dump() << ": " << st;
+      ++rejected;
+    }
+  }
+  EXPECT_GT(rejected, 70);
+}
+
+TEST(Keystore, OversizedJsonIsRefusedBeforeParsing) {
+  std::string huge(kMaxKeystoreFileBytes + 1, ' ');
+  auto st = DecryptKeystore(huge, "pw").status();
+  EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(st.message().find("want at most"), std::string_view::npos) << st;
+}
+
 TEST(Keystore, EmptyPassphraseIsRefusedForNewKeystores) {
   EXPECT_EQ(EncryptKeystore(KeyFromLabel("e"), "", kFastScrypt).status().code(), absl::StatusCode::kInvalidArgument);
 }
@@ -292,6 +333,15 @@ TEST(RawKeyFile, MalformedHexIsInvalidArgumentWithoutEchoingIt) {
   EXPECT_EQ(st.message().find("abcdef"), std::string_view::npos) << st;
   WriteFileWithMode(path, std::string(62, 'a'), 0600);
   EXPECT_EQ(LoadRawKeyFile(path).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(CoreDumps, ProcessIsMarkedNonDumpableWithZeroCoreLimit) {
+  ASSERT_TRUE(ExcludeProcessFromCoreDumps().ok());
+  EXPECT_EQ(::prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), 0);
+  struct rlimit lim;
+  ASSERT_EQ(::getrlimit(RLIMIT_CORE, &lim), 0);
+  EXPECT_EQ(lim.rlim_cur, 0u);
+  EXPECT_EQ(lim.rlim_max, 0u);
 }
 
 TEST(RawKeyFile, MissingFileIsNotFound) {
