@@ -22,7 +22,8 @@ class SecretKey32 {
  public:
   // Fails (InvalidArgument) unless 0 < key < n.
   [[nodiscard]] static absl::StatusOr<SecretKey32> FromBytes(ByteSpan key32);
-  // A fresh key from the OS CSPRNG.
+  // A fresh key from OpenSSL's CSPRNG (seeded by the OS). Aborts the process
+  // if no entropy is available: there is no safe fallback for a signing key.
   [[nodiscard]] static SecretKey32 Generate();
 
   SecretKey32(SecretKey32&& other) noexcept;
@@ -48,12 +49,15 @@ using PublicKey64 = FixedBytes<64>;
 [[nodiscard]] Address20 AddressOf(const SecretKey32& key);
 
 // EIP-55 mixed-case checksum form, "0x" + 40 hex digits.
-std::string ToChecksumAddress(const Address20& address);
+[[nodiscard]] std::string ToChecksumAddress(const Address20& address);
 // Accepts "0x" + 40 hex digits. All-lowercase and all-uppercase are taken as
 // unchecksummed; mixed case must match EIP-55 exactly (InvalidArgument if not).
 [[nodiscard]] absl::StatusOr<Address20> ParseAddress(std::string_view text);
 
 // Signs a 32-byte digest (RFC 6979 nonce, low-S). Returns r || s || v, v in {27, 28}.
+// Deterministic: the same key and digest give the same bytes as ethers and
+// geth. Cannot fail (recovery ids 2 and 3, which v cannot carry, are avoided
+// by re-deriving the nonce with extra data).
 [[nodiscard]] Signature65 SignDigest(const SecretKey32& key, const Digest32& digest32);
 
 // Recovers the signer's public key. Errors: InvalidArgument for bad v or r/s
