@@ -1,0 +1,123 @@
+// The lane-order dot product: the scalar and AVX2 paths must agree bit for
+// bit, and both must equal the order written in lane_reduce.h.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <random>
+#include <vector>
+
+#include "kernels/bf16.h"
+#include "kernels/context.h"
+#include "kernels/dot.h"
+#include "kernels/lane_reduce.h"
+#include "kernels/matmul.h"
+
+namespace attestd::kernels {
+namespace {
+
+uint32_t Bits(float f) {
+  uint32_t b;
+  std::memcpy(&b, &f, 4);
+  return b;
+}
+
+std::vector<float> RandomVector(size_t n, uint32_t seed, float scale = 1.0f) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> dist(-scale, scale);
+  std::vector<float> v(n);
+  for (auto& x : v) x = dist(rng);
+  return v;
+}
+
+// The spec of lane_reduce.h, spelled out with explicit indices.
+float SpecDot(const std::vector<float>& a, const std::vector<float>& b) {
+  float lane[32] = {};
+  for (size_t i = 0; i < a.size(); ++i) {
+    float product = a[i] * b[i];
+    lane[i % 32] = lane[i % 32] + product;
+  }
+  for (int s : {16, 8, 4, 2, 1}) {
+    for (int l = 0; l < s; ++l) lane[l] = lane[l] + lane[l + s];
+  }
+  return lane[0];
+}
+
+TEST(DotTest, ScalarDiffersFromWrittenLaneOrder) {
+  for (size_t n : {0, 1, 5, 31, 32, 33, 64, 100, 1536}) {
+    auto a = RandomVector(n, 1 + static_cast<uint32_t>(n)), b = RandomVector(n, 100 + static_cast<uint32_t>(n));
+    EXPECT_EQ(Bits(DotF32Scalar(a.data(), b.data(), static_cast<int64_t>(n))), Bits(SpecDot(a, b))) << "n=" << n;
+  }
+}
+
+TEST(DotTest, Avx2DiffersFromScalarF32) {
+  if (!CpuHasAvx2()) GTEST_SKIP() << "CPU has no AVX2";
+  for (size_t n = 0; n < 300; ++n) {
+    auto a = RandomVector(n, 7 + static_cast<uint32_t>(n), 10.0f), b = RandomVector(n, 900 + static_cast<uint32_t>(n));
+    EXPECT_EQ(Bits(DotF32Avx2(a.data(), b.data(), static_cast<int64_t>(n))),
+              Bits(DotF32Scalar(a.data(), b.data(), static_cast<int64_t>(n))))
+        << "n=" << n;
+  }
+}
+
+TEST(DotTest, Avx2DiffersFromScalarBf16) {
+  if (!CpuHasAvx2()) GTEST_SKIP() << "CPU has no AVX2";
+  for (size_t n = 0; n < 300; ++n) {
+    auto a = RandomVector(n, 11 + static_cast<uint32_t>(n)), wf = RandomVector(n, 500 + static_cast<uint32_t>(n));
+    std::vector<uint16_t> w(n);
+    for (size_t i = 0; i < n; ++i) w[i] = F32ToBf16(wf[i]);
+    EXPECT_EQ(Bits(DotBf16Avx2(a.data(), w.data(), static_cast<int64_t>(n))),
+              Bits(DotBf16Scalar(a.data(), w.data(), static_cast<int64_t>(n))))
+        << "n=" << n;
+  }
+}
+
+TEST(DotTest, NegativeZeroAndSpecialValuesDifferBetweenPaths) {
+  if (!CpuHasAvx2()) GTEST_SKIP() << "CPU has no AVX2";
+  std::vector<float> a = {-0.0f, 1.0f, -1.0f, 3.0f, -3.0f}, b = {0.0f, 2.0f, 2.0f, 0.0f, -0.0f};
+  EXPECT_EQ(Bits(DotF32Avx2(a.data(), b.data(), 5)), Bits(DotF32Scalar(a.data(), b.data(), 5)));
+  a[1] = std::numeric_limits<float>::infinity();
+  EXPECT_EQ(Bits(DotF32Avx2(a.data(), b.data(), 5)), Bits(DotF32Scalar(a.data(), b.data(), 5)));
+}
+
+// y[t] must not depend on the thread count, the instruction path, or the
+// other tokens sharing the call.
+TEST(MatmulTest, OutputDependsOnThreadsPathOrBatch) {
+  const int64_t in = 200, out = 77, tokens = 5;
+  auto x = RandomVector(static_cast<size_t>(tokens * in), 3);
+  auto wf = RandomVector(static_cast<size_t>(out * in), 4);
+  std::vector<uint16_t> w(wf.size());
+  for (size_t i = 0; i < wf.size(); ++i) w[i] = F32ToBf16(wf[i]);
+  auto bias = RandomVector(static_cast<size_t>(out), 5);
+  WeightView view{WeightType::kBf16, w.data(), out, in};
+
+  std::vector<float> reference(static_cast<size_t>(tokens * out));
+  KernelContext plain{nullptr, false};
+  Matmul(plain, x.data(), tokens, view, bias.data(), reference.data());
+  for (int threads : {1, 2, 3, 4}) {
+    ThreadPool pool(threads);
+    for (bool vec : {false, true}) {
+      KernelContext ctx{&pool, vec};
+      std::vector<float> y(reference.size());
+      Matmul(ctx, x.data(), tokens, view, bias.data(), y.data());
+      EXPECT_EQ(0, std::memcmp(y.data(), reference.data(), y.size() * 4)) << threads << " threads, vec " << vec;
+      // Token 3 alone.
+      std::vector<float> one(static_cast<size_t>(out));
+      Matmul(ctx, x.data() + 3 * in, 1, view, bias.data(), one.data());
+      EXPECT_EQ(0, std::memcmp(one.data(), reference.data() + 3 * out, one.size() * 4));
+    }
+  }
+}
+
+TEST(ThreadPoolTest, ParallelForMissesOrRepeatsIndices) {
+  ThreadPool pool(4);
+  for (int64_t n : {0, 1, 3, 4, 5, 17, 1000}) {
+    std::vector<int> hits(static_cast<size_t>(n));
+    pool.ParallelFor(n, 1, [&](int64_t b, int64_t e) {
+      for (int64_t i = b; i < e; ++i) hits[static_cast<size_t>(i)] += 1;
+    });
+    for (int h : hits) EXPECT_EQ(h, 1);
+  }
+}
+
+}  // namespace
+}  // namespace attestd::kernels
