@@ -2,6 +2,9 @@
 
 #include <rocksdb/write_batch.h>
 
+#include <algorithm>
+#include <chrono>
+
 #include "ledger/merkle_hash.h"
 #include "ledger/rocksdb_status.h"
 
@@ -84,21 +87,39 @@ absl::Status Sequencer::Submit(Request& request) {
   if (!sticky_error_.ok()) return sticky_error_;
   if (stopping_) return absl::FailedPreconditionError("sequencer: shutting down");
   queue_.push_back(&request);
-  work_cv_.notify_one();
+  work_cv_.notify_one();  // wakes the writer, whether idle or gathering a group
   done_cv_.wait(lock, [&request] { return request.done; });
   return request.status;
 }
 
 void Sequencer::WriterLoop() {
   std::vector<Request*> group;
+  size_t last_group_size = 0;
+  std::chrono::steady_clock::duration last_commit_time{};
   for (;;) {
     {
       std::unique_lock<std::mutex> lock(mu_);
       work_cv_.wait(lock, [this] { return !queue_.empty() || stopping_; });
       if (queue_.empty()) return;  // stopping, and nothing left to commit
+      // The callers of the last group were just woken and are queueing their
+      // next requests; committing the first to arrive alone would spend a
+      // whole fsync on it while the rest wait for the next one. So wait for
+      // as many as the last group had, but never longer than a quarter of
+      // the last commit took (bounded at 2 ms), so latency stays well under
+      // one fsync. With a single caller this never waits.
+      if (queue_.size() < last_group_size && !stopping_) {
+        auto patience = std::min<std::chrono::steady_clock::duration>(last_commit_time / 4,
+                                                                      std::chrono::milliseconds(2));
+        work_cv_.wait_for(lock, patience, [this, last_group_size] {
+          return queue_.size() >= last_group_size || stopping_;
+        });
+      }
       group.swap(queue_);
     }
+    auto commit_start = std::chrono::steady_clock::now();
     CommitGroup(group);
+    last_commit_time = std::chrono::steady_clock::now() - commit_start;
+    last_group_size = group.size();
     {
       std::lock_guard<std::mutex> lock(mu_);
       for (Request* r : group) r->done = true;

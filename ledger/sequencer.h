@@ -7,7 +7,11 @@
 // checkpoint and the new head as ONE RocksDB WriteBatch with sync=true. Only
 // after that write returns (the WAL is fsync'd) are the indices published to
 // readers and handed back to the callers. So a returned index is durable, and
-// a crash at any instant leaves either all or none of a batch.
+// a crash at any instant leaves either all or none of a batch. When fewer
+// requests are queued than the last group held, the writer waits briefly
+// (at most a quarter of the last commit's time, 2 ms at most) for the last
+// group's callers to queue again, so one early caller does not spend a whole
+// fsync alone (docs/ledger.md, "Group commit").
 //
 // Ownership and lifetime: the Sequencer borrows the LogStore, which must be
 // open kReadWrite and outlive it. Only one Sequencer per store. Destruction
