@@ -13,6 +13,7 @@
 #include <iostream>
 #include <thread>
 
+#include "services/dev_keys.h"
 #include "services/log.h"
 #include "services/server.h"
 
@@ -26,6 +27,7 @@ int main(int argc, char** argv) {
   int engine_threads = 0;
   int64_t checkpoint_ms = 0;
   bool print_config = false;
+  bool dev_keys = false;
   app.add_option("--config", config_path, "YAML config file (see docs/service.md)");
   app.add_option("--listen", listen, "gRPC address host:port");
   app.add_option("--metrics-listen", metrics_listen, "Prometheus endpoint host:port ('' = off)");
@@ -38,6 +40,7 @@ int main(int argc, char** argv) {
   app.add_option("--log-key", log_key, "Ed25519 checkpoint key file");
   app.add_option("--engine-threads", engine_threads, "kernel threads per model");
   app.add_option("--checkpoint-interval-ms", checkpoint_ms, "checkpoint timer");
+  app.add_flag("--dev-keys", dev_keys, "create DEV ONLY keys where the configured key files are missing");
   app.add_flag("--print-config", print_config, "print the effective config (secrets redacted) and exit");
   app.set_version_flag("--version", std::string("attestd ") + ATTESTD_VERSION);
   CLI11_PARSE(app, argc, argv);
@@ -73,6 +76,13 @@ int main(int argc, char** argv) {
   if (print_config) {
     std::cout << config.Describe();
     return 0;
+  }
+
+  if (dev_keys) {
+    if (absl::Status s = EnsureDevKeys(config.keys); !s.ok()) {
+      LogError("cannot create dev keys", {{"error", std::string(s.message())}});
+      return 1;
+    }
   }
 
   // Block the signals in every thread; one thread takes them with sigwait.

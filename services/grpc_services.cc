@@ -57,6 +57,7 @@ void ResultToProto(const InferenceResult& result, v1::GenerateResponse* out) {
   for (int32_t id : result.token_ids) out->add_token_ids(id);
   for (int32_t id : result.prompt_token_ids) out->add_prompt_token_ids(id);
   out->set_finish_reason(result.finish_reason);
+  out->set_prompt_text(result.committed_request.prompt_text);
   out->mutable_usage()->set_prompt_tokens(static_cast<int64_t>(result.prompt_token_ids.size()));
   out->mutable_usage()->set_completion_tokens(static_cast<int64_t>(result.token_ids.size()));
   out->mutable_timings()->set_queue_ms(Ms(result.queue_ns));
@@ -167,6 +168,7 @@ grpc::Status LedgerServiceImpl::GetCheckpoint(grpc::ServerContext*, const v1::Ge
   response->set_checkpoint(*note);
   response->set_tree_size(size);
   response->set_root_hash(HexEncode(*root));
+  response->set_verifier_key(ledger_->verifier_key());
   return grpc::Status::OK;
 }
 

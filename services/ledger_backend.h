@@ -43,6 +43,9 @@ class LedgerBackend : public ReceiptLog {
   [[nodiscard]] absl::StatusOr<uint64_t> FindRequest(const Digest32& request_id) const override;
 
   uint64_t Size() const { return store_->Size(); }
+  // The checkpoint note verifier key (signed_note.h form); set once at start.
+  const std::string& verifier_key() const { return verifier_key_; }
+  void set_verifier_key(std::string key) { verifier_key_ = std::move(key); }
   // Signs and stores a checkpoint of the current tree (FailedPrecondition if
   // the log is empty). Returns the existing one when the size has not moved.
   [[nodiscard]] absl::StatusOr<ledger::IssuedCheckpoint> IssueCheckpoint();
@@ -64,6 +67,7 @@ class LedgerBackend : public ReceiptLog {
   LedgerBackend() = default;
 
   std::string origin_;
+  std::string verifier_key_;
   Digest32 log_id_;
   std::unique_ptr<ledger::LogStore> store_;
   std::unique_ptr<ledger::Sequencer> sequencer_;

@@ -125,7 +125,11 @@ absl::StatusOr<std::unique_ptr<AttestdServer>> AttestdServer::Start(const Server
     return SignNote(CheckpointBody(origin, size, root), origin, *log_key);
   };
   ASSIGN_OR_RETURN(server->ledger_, LedgerBackend::Open(config.ledger_dir, origin, std::move(signer)));
-  LogInfo("ledger open", {{"size", std::to_string(server->ledger_->Size())}, {"origin", origin}});
+  ASSIGN_OR_RETURN(NoteVerifierKey verifier, MakeNoteVerifierKey(origin, log_key->public_key()));
+  server->ledger_->set_verifier_key(FormatNoteVerifierKey(verifier));
+  LogInfo("ledger open", {{"size", std::to_string(server->ledger_->Size())},
+                         {"origin", origin},
+                         {"verifier_key", server->ledger_->verifier_key()}});
   server->metrics_.SetLedgerSizeSource([backend = server->ledger_.get()] { return backend->Size(); });
 
   AttestationService::Options service_options;

@@ -100,7 +100,9 @@ absl::Status RunRun(const RunFlags& f) {
 }
 
 void AddModelCommands(CLI::App& app) {
-  CLI::App* model = app.get_subcommand_no_throw("model");
+  // Another command group may also add `model ...` subcommands: share it.
+  CLI::App* model = nullptr;
+  for (CLI::App* sub : app.get_subcommands([](CLI::App* a) { return a->get_name() == "model"; })) model = sub;
   if (model == nullptr) model = app.add_subcommand("model", "Model folders: synthetic models");
   model->require_subcommand(1);
   auto sf = std::make_shared<SynthFlags>();
