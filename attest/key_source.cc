@@ -81,6 +81,13 @@ absl::Status ReadSmallFile(const std::string& path, size_t max_bytes, std::vecto
 
 absl::Status AnyMode(const struct stat&) { return absl::OkStatus(); }
 
+int HexDigitValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 }  // namespace
@@ -157,15 +164,32 @@ absl::StatusOr<SecretKey32> LoadRawKeyFile(const std::string& path) {
   std::string_view text(buf.data(), buf.size());
   while (!text.empty() && IsSpace(text.front())) text.remove_prefix(1);
   while (!text.empty() && IsSpace(text.back())) text.remove_suffix(1);
-  absl::StatusOr<Bytes> raw = HexDecode(text);
-  SecureWipe(buf.data(), buf.capacity());
-  if (!raw.ok()) {
-    // HexDecode's message names an offset, never the digits.
-    return absl::InvalidArgumentError("raw key file " + path + ": " + std::string(raw.status().message()));
+  if (text.size() >= 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) text.remove_prefix(2);
+  // Decoded here into a fixed buffer rather than by HexDecode, whose vector
+  // would be freed unwiped on a parse error.
+  uint8_t raw[32] = {};
+  absl::Status parsed = absl::OkStatus();
+  if (text.size() != 64) {
+    parsed = absl::InvalidArgumentError("raw key file " + path + ": got " + std::to_string(text.size()) +
+                                        " hex digits, want 64");
   }
-  absl::StatusOr<SecretKey32> key = SecretKey32::FromBytes(*raw);
-  SecureWipe(raw->data(), raw->size());
-  if (!key.ok()) return absl::InvalidArgumentError("raw key file " + path + ": " + std::string(key.status().message()));
+  for (size_t i = 0; parsed.ok() && i < 64; ++i) {
+    int v = HexDigitValue(text[i]);
+    if (v < 0) {
+      // The offset only: the digits themselves are secret.
+      parsed = absl::InvalidArgumentError("raw key file " + path + ": invalid hex character at offset " +
+                                          std::to_string(i));
+      break;
+    }
+    raw[i / 2] = static_cast<uint8_t>(i % 2 == 0 ? v << 4 : raw[i / 2] | v);
+  }
+  SecureWipe(buf.data(), buf.capacity());
+  absl::StatusOr<SecretKey32> key = parsed.ok() ? SecretKey32::FromBytes(ByteSpan(raw, 32)) : parsed;
+  SecureWipe(raw, sizeof(raw));
+  if (!key.ok()) {
+    if (!parsed.ok()) return parsed;
+    return absl::InvalidArgumentError("raw key file " + path + ": " + std::string(key.status().message()));
+  }
   std::fprintf(stderr, "attestd: warning: using UNENCRYPTED key file %s; prefer a V3 keystore\n", path.c_str());
   return key;
 }

@@ -5,6 +5,7 @@
 #include <openssl/rand.h>
 
 #include <cstring>
+#include <type_traits>
 #include <nlohmann/json.hpp>
 
 #include "attest/keccak256.h"
@@ -129,7 +130,12 @@ Digest32 KeystoreMac(const uint8_t derived32[kDerivedKeySize], ByteSpan cipherte
   Keccak256Hasher h;
   h.Update(ByteSpan(derived32 + 16, 16));
   h.Update(ciphertext);
-  return h.Finish();
+  Digest32 mac = h.Finish();
+  // Keccak-f is invertible, so the final state would give back the MAC key;
+  // Finish's reset of a dying local may be optimised away.
+  static_assert(std::is_trivially_copyable_v<Keccak256Hasher>);
+  SecureWipe(&h, sizeof(h));
+  return mac;
 }
 
 std::string NewUuidV4() {

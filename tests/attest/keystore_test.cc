@@ -332,6 +332,13 @@ TEST(RawKeyFile, MalformedHexIsInvalidArgumentWithoutEchoingIt) {
   EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(st.message().find("abcdef"), std::string_view::npos) << st;
   WriteFileWithMode(path, std::string(62, 'a'), 0600);
+  EXPECT_NE(LoadRawKeyFile(path).status().message().find("got 62 hex digits, want 64"), std::string_view::npos);
+  WriteFileWithMode(path, std::string(40, 'b') + "g" + std::string(23, 'b'), 0600);
+  st = LoadRawKeyFile(path).status();
+  EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(st.message().find("offset 40"), std::string_view::npos) << st;
+  EXPECT_EQ(st.message().find("bbbb"), std::string_view::npos) << st;
+  WriteFileWithMode(path, std::string(64, '0'), 0600);  // key 0 is outside 0 < key < n
   EXPECT_EQ(LoadRawKeyFile(path).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
