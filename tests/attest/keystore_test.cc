@@ -68,6 +68,17 @@ TEST(Keystore, DecryptsKeystoreWrittenByEthers) {
   EXPECT_EQ(ToChecksumAddress(AddressOf(*key)), "0xb3E57D6C2Fc401F5725dA9CD7618909428689a3E");
 }
 
+// go-ethereum's accounts/keystore/testdata/very-light-scrypt.json (written
+// by geth's keystore, lowercase "crypto", empty passphrase, n=2).
+TEST(Keystore, DecryptsKeystoreWrittenByGeth) {
+  auto key = DecryptKeystore(ReadFixture("geth_very_light_scrypt_keystore.json"), "");
+  ASSERT_TRUE(key.ok()) << key.status();
+  EXPECT_EQ(HexEncode(key->secret()), "33ff86a4a29a842eedd42a84f569d945c771857d4ddb639de730a547f08030c3");
+  EXPECT_EQ(ToChecksumAddress(AddressOf(*key)), "0x45DeA0FB0bBA44f4fcF290bbA71Fd57d7117Cbb8");
+  EXPECT_EQ(DecryptKeystore(ReadFixture("geth_very_light_scrypt_keystore.json"), "bad").status().code(),
+            absl::StatusCode::kUnauthenticated);
+}
+
 // The PBKDF2 test vector of the Web3 Secret Storage Definition (also accepted
 // by ethers' decryptKeystoreJsonSync); geth can write this kdf.
 TEST(Keystore, DecryptsWeb3SpecPbkdf2Vector) {
