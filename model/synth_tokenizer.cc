@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <utility>
 
 #include <nlohmann/json.hpp>
@@ -20,6 +21,31 @@ constexpr uint32_t kMaxSynthVocabSize = 1u << 20;
 
 std::string_view SplitPatternOf(ModelFamily family) {
   return family == ModelFamily::kLlama ? kLlama3SplitPattern : kQwen2SplitPattern;
+}
+
+// When the corpus has no pairs left, the vocabulary is filled up so that
+// every id names a token (an engine with random weights samples any id):
+// each existing token, in id order, is extended by each letter or digit in
+// turn wherever the result is new. Deterministic, and each merge joins two
+// tokens that already exist, as BPE requires.
+void AppendFillerMerges(std::vector<std::pair<std::string, std::string>>& merges, size_t max_merges) {
+  if (merges.size() >= max_merges) return;
+  std::vector<std::string> tokens;
+  for (int b = 0; b < 256; ++b) tokens.emplace_back(ByteLevelChar(static_cast<uint8_t>(b)));
+  for (const auto& [left, right] : merges) tokens.push_back(left + right);
+  std::set<std::string> known(tokens.begin(), tokens.end());
+  std::vector<std::string> letters;
+  for (char c = 'a'; c <= 'z'; ++c) letters.emplace_back(1, c);
+  for (char c = '0'; c <= '9'; ++c) letters.emplace_back(1, c);
+  for (size_t left = 0; merges.size() < max_merges; ++left) {
+    for (const std::string& right : letters) {
+      if (merges.size() >= max_merges) break;
+      std::string merged = tokens[left] + right;
+      if (!known.insert(merged).second) continue;
+      merges.emplace_back(tokens[left], right);
+      tokens.push_back(std::move(merged));
+    }
+  }
 }
 
 // Learns up to `max_merges` merges. Greedy BPE training: each round merges
@@ -69,6 +95,7 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> LearnMerges(Mod
     }
     merges.emplace_back(left, right);
   }
+  AppendFillerMerges(merges, max_merges);
   return merges;
 }
 

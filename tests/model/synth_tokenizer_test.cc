@@ -57,6 +57,21 @@ TEST(SynthTokenizer, RoundTripsMultilingualTextAndCompressesIt) {
   }
 }
 
+// An engine with random weights samples any id below vocab_size; each must
+// decode, including past the ~1,300 merges the corpus yields.
+TEST(SynthTokenizer, EveryIdBelowVocabSizeNamesATokenEvenBeyondTheCorpusMerges) {
+  for (ModelFamily family : {ModelFamily::kQwen2, ModelFamily::kLlama}) {
+    auto t = Tokenizer::FromJson(*SynthesizeTokenizerJson(family, 20000));
+    ASSERT_TRUE(t.ok()) << t.status();
+    ASSERT_EQ((*t)->vocab_size(), 20000u);
+    size_t holes = 0;
+    for (uint32_t id = 0; id < 20000; ++id) holes += !(*t)->TokenString(id).has_value();
+    EXPECT_EQ(holes, 0u);
+    const std::string text = "zzqx 09 abcdefghij the auditor";
+    EXPECT_EQ(*(*t)->Decode(*(*t)->Encode(text)), text);
+  }
+}
+
 TEST(SynthTokenizer, VocabSizeOutOfRangeIsRefused) {
   EXPECT_EQ(SynthesizeTokenizerJson(ModelFamily::kQwen2, 100).status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(SynthesizeTokenizerJson(ModelFamily::kLlama, MinSynthVocabSize(ModelFamily::kLlama) - 1).status().code(),

@@ -175,9 +175,11 @@ TEST(TokenizerReference, SynthesizedTokenizersLoadInBothReferenceImplementations
   SKIP_WITHOUT_NODE_AND_QWEN();
   std::vector<std::string> texts;
   for (const Case& c : GenerateWithJs(500, 99)) texts.push_back(c.text);
-  for (ModelFamily family : {ModelFamily::kQwen2, ModelFamily::kLlama}) {
-    SCOPED_TRACE(std::string(ModelFamilyName(family)));
-    auto json = SynthesizeTokenizerJson(family, 1024);
+  // 1024: corpus merges only; 6000: filler merges too.
+  for (auto [family, size] : {std::pair{ModelFamily::kQwen2, 1024u}, std::pair{ModelFamily::kLlama, 1024u},
+                              std::pair{ModelFamily::kQwen2, 6000u}, std::pair{ModelFamily::kLlama, 6000u}}) {
+    SCOPED_TRACE(std::string(ModelFamilyName(family)) + " " + std::to_string(size));
+    auto json = SynthesizeTokenizerJson(family, size);
     ASSERT_TRUE(json.ok()) << json.status();
     const std::filesystem::path path = std::filesystem::temp_directory_path() /
                                        ("attestd_synth_" + std::to_string(::getpid()) + ".json");
