@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <random>
 #include <nlohmann/json.hpp>
 
 #include "attest/keccak256.h"
@@ -216,6 +217,15 @@ TEST(LedgerLeaf, LeafWithForeignTypeHashIsRejected) {
   AttestationLeaf321 leaf = EncodeLedgerLeaf(FixedStatement(), Signature65{});
   leaf[5] ^= 0xff;
   EXPECT_EQ(DecodeLedgerLeaf(leaf.span()).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(LedgerLeaf, RandomBytesDecodeToAnErrorNeverACrash) {
+  std::mt19937_64 rng(11);
+  for (int i = 0; i < 500; ++i) {
+    Bytes leaf(static_cast<size_t>(rng() % 400));
+    for (auto& b : leaf) b = static_cast<uint8_t>(rng());
+    EXPECT_FALSE(DecodeLedgerLeaf(leaf).ok());  // the type hash cannot match by chance
+  }
 }
 
 }  // namespace

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <random>
+#include <thread>
+#include <vector>
 #include <nlohmann/json.hpp>
 
 #include "attest/keccak256.h"
@@ -147,6 +150,42 @@ TEST(Secp256k1Signer, WrongLengthHexSignatureIsRejectedBeforeRecovery) {
   auto short_sig = HexDecodeFixed<65>(std::string(128, 'a'), "signature");
   EXPECT_EQ(short_sig.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(short_sig.status().message().find("got 64 bytes, want 65"), std::string_view::npos);
+}
+
+TEST(Secp256k1Signer, RandomSignatureBytesGiveAnErrorOrSomeAddressNeverACrash) {
+  std::mt19937_64 rng(7);
+  Digest32 digest = Keccak256("fuzz");
+  int errors = 0;
+  for (int i = 0; i < 2000; ++i) {
+    Signature65 sig;
+    for (auto& b : sig.bytes) b = static_cast<uint8_t>(rng());
+    if (i % 2 == 0) sig[64] = static_cast<uint8_t>(27 + (rng() & 1));  // half get past the v check
+    if (i % 4 == 0) sig[32] &= 0x7f;                                    // and a quarter are low-S
+    absl::StatusOr<Address20> a = RecoverAddress(digest, sig);
+    if (!a.ok()) {
+      ++errors;
+      EXPECT_NE(a.status().code(), absl::StatusCode::kInternal) << a.status();
+    }
+  }
+  EXPECT_GT(errors, 1000);  // every high-S or bad-v one at least
+}
+
+// One shared randomised context serves every thread (the header's promise).
+TEST(Secp256k1Signer, ConcurrentSignAndRecoverAgree) {
+  SecretKey32 key = VectorKey();
+  Address20 want = AddressOf(key);
+  std::vector<std::thread> threads;
+  std::vector<int> failures(8, 0);
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 50; ++i) {
+        Digest32 d = Keccak256("thread " + std::to_string(t) + " " + std::to_string(i));
+        if (!VerifySignature(d, SignDigest(key, d), want).ok()) ++failures[t];
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (int t = 0; t < 8; ++t) EXPECT_EQ(failures[t], 0) << "thread " << t;
 }
 
 TEST(SecretKey32, OutOfRangeKeysAreRejected) {
