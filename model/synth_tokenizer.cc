@@ -108,6 +108,30 @@ nlohmann::ordered_json ByteLevelComponent() {
   return {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"trim_offsets", false}, {"use_regex", false}};
 }
 
+std::string JsonString(const std::string& s) { return nlohmann::json(s).dump(); }
+
+// Appends `  "model": {...}\n` in the layout Hugging Face writes: vocab in id
+// order (bytes 0..255 in byte order, then one id per merge), merges as pairs.
+void AppendModelJson(ModelFamily family, const std::vector<std::pair<std::string, std::string>>& merges,
+                     std::string& out) {
+  out += "  \"model\": {\n";
+  out += "    \"type\": \"BPE\",\n    \"dropout\": null,\n    \"unk_token\": null,\n";
+  out += "    \"continuing_subword_prefix\": null,\n    \"end_of_word_suffix\": null,\n";
+  out += "    \"fuse_unk\": false,\n    \"byte_fallback\": false,\n";
+  out += absl::StrFormat("    \"ignore_merges\": %s,\n", family == ModelFamily::kLlama ? "true" : "false");
+  out += "    \"vocab\": {\n";
+  uint32_t id = 0;
+  for (; id < 256; ++id) {
+    out += absl::StrFormat("      %s: %d,\n", JsonString(std::string(ByteLevelChar(static_cast<uint8_t>(id)))), id);
+  }
+  for (const auto& [left, right] : merges) out += absl::StrFormat("      %s: %d,\n", JsonString(left + right), id++);
+  out.resize(out.size() - 2);  // the last entry takes no comma
+  out += "\n    },\n    \"merges\": [\n";
+  for (const auto& [left, right] : merges) out += absl::StrFormat("      [%s, %s],\n", JsonString(left), JsonString(right));
+  if (!merges.empty()) out.resize(out.size() - 2);
+  out += "\n    ]\n  }\n";
+}
+
 }  // namespace
 
 std::vector<std::string> SynthSpecialTokens(ModelFamily family) {
@@ -130,14 +154,6 @@ absl::StatusOr<std::string> SynthesizeTokenizerJson(ModelFamily family, uint32_t
   const std::vector<std::string> specials = SynthSpecialTokens(family);
   ASSIGN_OR_RETURN(auto merges, LearnMerges(family, vocab_size - min_size));
 
-  nlohmann::ordered_json vocab = nlohmann::ordered_json::object();
-  for (uint32_t b = 0; b < 256; ++b) vocab[std::string(ByteLevelChar(static_cast<uint8_t>(b)))] = b;
-  nlohmann::ordered_json merge_list = nlohmann::ordered_json::array();
-  uint32_t next_id = 256;
-  for (const auto& [left, right] : merges) {
-    vocab[left + right] = next_id++;
-    merge_list.push_back({left, right});
-  }
   nlohmann::ordered_json added = nlohmann::ordered_json::array();
   const auto first_special = static_cast<uint32_t>(vocab_size - specials.size());
   for (size_t i = 0; i < specials.size(); ++i) added.push_back(AddedToken(first_special + static_cast<uint32_t>(i), specials[i]));
@@ -158,17 +174,14 @@ absl::StatusOr<std::string> SynthesizeTokenizerJson(ModelFamily family, uint32_t
         ByteLevelComponent()}}};
   root["post_processor"] = ByteLevelComponent();
   root["decoder"] = ByteLevelComponent();
-  root["model"] = {{"type", "BPE"},
-                   {"dropout", nullptr},
-                   {"unk_token", nullptr},
-                   {"continuing_subword_prefix", nullptr},
-                   {"end_of_word_suffix", nullptr},
-                   {"fuse_unk", false},
-                   {"byte_fallback", false},
-                   {"ignore_merges", family == ModelFamily::kLlama},
-                   {"vocab", std::move(vocab)},
-                   {"merges", std::move(merge_list)}};
-  return root.dump(2) + "\n";
+  // "model" is written by hand: with 10^5 tokens, nlohmann's ordered object
+  // (a vector searched linearly on insert) would take quadratic time.
+  std::string out = root.dump(2);
+  out.resize(out.size() - 2);  // drop the closing "\n}"
+  out += ",\n";
+  AppendModelJson(family, merges, out);
+  out += "}\n";
+  return out;
 }
 
 }  // namespace attestd::model
