@@ -8,6 +8,9 @@
 //   node qwen_tokenize.mjs encode TOKENIZER_JSON
 //       Reads JSON-string lines from stdin and prints {"ids": [...]} per line,
 //       using the tokenizer.json at TOKENIZER_JSON (e.g. a synthesized one).
+//   node qwen_tokenize.mjs time TOKENIZER_JSON TEXTS_JSONL
+//       For bench/tokenizer.cc: encodes every JSON-string line of TEXTS_JSONL
+//       and prints {"ms": encode time, "tokens": total ids}.
 //   node qwen_tokenize.mjs path
 //       Prints the path of the package's tokenizer.json.
 //
@@ -112,7 +115,16 @@ if (mode === "path") {
     if (line.length === 0) continue;
     process.stdout.write(JSON.stringify({ ids: encodeWith(tok, JSON.parse(line)) }) + "\n");
   }
+} else if (mode === "time") {
+  const json = JSON.parse(readFileSync(arg1, "utf8"));
+  const tok = TokenizerLoader.fromPreTrained({ tokenizerJSON: json, tokenizerConfig: { tokenizer_class: "PreTrainedTokenizer" } });
+  const texts = readFileSync(arg2, "utf8").split("\n").filter((l) => l.length > 0).map((l) => JSON.parse(l));
+  const start = process.hrtime.bigint();
+  let tokens = 0;
+  for (const t of texts) tokens += encodeWith(tok, t).length;
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  console.log(JSON.stringify({ ms, tokens }));
 } else {
-  console.error("usage: node qwen_tokenize.mjs generate COUNT SEED | encode TOKENIZER_JSON | path");
+  console.error("usage: node qwen_tokenize.mjs generate COUNT SEED | encode TOKENIZER_JSON | time TOKENIZER_JSON TEXTS | path");
   process.exit(2);
 }
