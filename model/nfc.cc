@@ -1,5 +1,7 @@
 #include "model/nfc.h"
 
+#include <cstdint>
+
 #include <unicode/normalizer2.h>
 #include <unicode/unistr.h>
 #include <unicode/utypes.h>
@@ -9,6 +11,10 @@
 namespace attestd::model {
 
 absl::StatusOr<std::string> NormalizeNfc(std::string_view text) {
+  // ICU indexes UTF-16 with int32_t.
+  if (text.size() > static_cast<size_t>(INT32_MAX / 2)) {
+    return absl::InvalidArgumentError(absl::StrFormat("text of %d bytes is too long to normalize (max %d)", text.size(), INT32_MAX / 2));
+  }
   bool ascii = true;
   for (char c : text) {
     if (static_cast<unsigned char>(c) >= 0x80) {
