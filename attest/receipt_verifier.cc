@@ -2,6 +2,7 @@
 
 #include <functional>
 
+#include "attest/receipt_ledger_check.h"
 #include "attest/secp256k1_signer.h"
 #include "attest/sha256.h"
 
@@ -98,6 +99,9 @@ VerificationReport VerifyReceipt(const Receipt& receipt, const ReceiptVerifyInpu
     report.checks.push_back(Pass("model_name", "\"" + receipt.model_name + "\""));
   }
 
+  for (CheckResult& c : CheckLedgerEvidence(receipt, inputs.log_verifier_key)) {
+    report.checks.push_back(std::move(c));
+  }
   return report;
 }
 

@@ -16,6 +16,7 @@
 #include "attest/receipt_verifier.h"
 #include "attest/secp256k1_signer.h"
 #include "services/cli/command_registry.h"
+#include "services/cli/server_verify.h"
 
 namespace attestd::cli {
 namespace {
@@ -28,6 +29,7 @@ struct VerifyFlags {
   std::string response;
   std::string attestor;
   std::string log_key;
+  ServerVerifyFlags online;  // --server / --reexecute (server_verify.h, service engineer)
 };
 
 absl::StatusOr<std::string> ReadSmallFile(const std::string& path, std::string_view what) {
@@ -77,6 +79,7 @@ int RunVerify(const VerifyFlags& f) {
     inputs.expected_attestor = *address;
   }
   if (!f.log_key.empty()) inputs.log_verifier_key = f.log_key;
+  if (int rc = PrepareServerVerify(f.online, *receipt, inputs); rc >= 0) return rc;
 
   VerificationReport report = VerifyReceipt(*receipt, inputs);
   std::cout << report.ToText();
@@ -90,6 +93,7 @@ int RunVerify(const VerifyFlags& f) {
     SetExitCode(kExitNotVerified);
     return kExitNotVerified;
   }
+  if (int rc = RunReexecution(f.online, *receipt, inputs.request); rc != kExitOk) return rc;
   std::cout << "verified\n";
   SetExitCode(kExitOk);
   return kExitOk;
@@ -105,6 +109,7 @@ void AddReceiptCommands(CLI::App& app) {
   verify->add_option("--response", flags->response, "Plaintext response JSON (docs/receipt-format.md)");
   verify->add_option("--attestor", flags->attestor, "Expected attestor address (0x...)");
   verify->add_option("--log-key", flags->log_key, "The log's C2SP note verifier key, to check the checkpoint");
+  AddServerVerifyOptions(verify, &flags->online);
   verify->callback([flags] { RunVerify(*flags); });
 }
 
