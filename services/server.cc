@@ -13,6 +13,7 @@
 #include "attest/keystore.h"
 #include "attest/model_digest.h"
 #include "attest/signed_note.h"
+#include "ledger/checkpoint_signing.h"
 #include "services/log.h"
 
 namespace attestd::service {
@@ -90,10 +91,6 @@ absl::StatusOr<Digest32> CanonicalEngineDigest() {
   return EngineDigest(d);
 }
 
-std::string CheckpointBody(const std::string& origin, uint64_t size, const Digest32& root) {
-  return origin + "\n" + std::to_string(size) + "\n" + Base64Encode(root.span()) + "\n";
-}
-
 absl::StatusOr<std::unique_ptr<AttestdServer>> AttestdServer::Start(const ServerConfig& config, StartOptions options) {
   RETURN_IF_ERROR(ValidateConfig(config));
   std::unique_ptr<AttestdServer> server(new AttestdServer());
@@ -121,9 +118,7 @@ absl::StatusOr<std::unique_ptr<AttestdServer>> AttestdServer::Start(const Server
   }
 
   const std::string origin = config.log_origin;
-  ledger::CheckpointSigner signer = [origin, log_key](uint64_t size, const Digest32& root) {
-    return SignNote(CheckpointBody(origin, size, root), origin, *log_key);
-  };
+  ledger::CheckpointSigner signer = ledger::MakeCheckpointSigner(origin, log_key);
   ASSIGN_OR_RETURN(server->ledger_, LedgerBackend::Open(config.ledger_dir, origin, std::move(signer)));
   ASSIGN_OR_RETURN(NoteVerifierKey verifier, MakeNoteVerifierKey(origin, log_key->public_key()));
   server->ledger_->set_verifier_key(FormatNoteVerifierKey(verifier));

@@ -87,7 +87,4 @@ class AttestdServer {
 // Engine digest for the canonical CPU engine (docs/receipt-format.md).
 [[nodiscard]] absl::StatusOr<Digest32> CanonicalEngineDigest();
 
-// The C2SP tlog-checkpoint body: "<origin>\n<size>\n<base64 root>\n".
-std::string CheckpointBody(const std::string& origin, uint64_t size, const Digest32& root);
-
 }  // namespace attestd::service
