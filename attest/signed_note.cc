@@ -120,7 +120,9 @@ std::string FormatNoteVerifierKey(const NoteVerifierKey& key) {
 absl::StatusOr<NoteVerifierKey> ParseNoteVerifierKey(std::string_view vkey) {
   const size_t first = vkey.find('+');
   const size_t second = first == std::string_view::npos ? first : vkey.find('+', first + 1);
-  if (second == std::string_view::npos || vkey.find('+', second + 1) != std::string_view::npos) {
+  // The key part is standard base64 and may itself contain '+' (as in Go's
+  // note.NewVerifier, only the first two '+' separate fields).
+  if (second == std::string_view::npos) {
     return absl::InvalidArgumentError("verifier key: want name+hash+key, got " + std::to_string(std::count(vkey.begin(), vkey.end(), '+')) + " '+' separators");
   }
   const std::string_view name = vkey.substr(0, first);
