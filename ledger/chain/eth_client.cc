@@ -95,7 +95,7 @@ absl::StatusOr<uint64_t> EthClient::MaxPriorityFeePerGas() {
 
 absl::StatusOr<uint64_t> EthClient::EstimateGas(const Address20& from, const Address20& to, ByteSpan data) {
   nlohmann::json call = {{"from", ToHexData(from.span())}, {"to", ToHexData(to.span())}, {"data", ToHexData(data)}};
-  ASSIGN_OR_RETURN(auto result, rpc_.Call("eth_estimateGas", {call}));
+  ASSIGN_OR_RETURN(auto result, rpc_.Call("eth_estimateGas", nlohmann::json::array({call})));
   return ParseQuantity(result, "eth_estimateGas");
 }
 

@@ -360,7 +360,7 @@ absl::StatusOr<AnchorRecord> Exporter::AnchorNewestAndWait(int64_t timeout_ms, c
   absl::Status last = absl::OkStatus();
   bool forced = false;
   while (!stop.load() && NowMs() < deadline) {
-    absl::StatusOr<StepOutcome> outcome = absl::OkStatus();
+    absl::StatusOr<StepOutcome> outcome = StepOutcome::kIdle;
     if (!forced) {
       // First settle anything pending from an earlier run, then force one anchor.
       outcome = Step(NowMs());
