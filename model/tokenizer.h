@@ -62,10 +62,13 @@ class Tokenizer {
   [[nodiscard]] absl::StatusOr<std::vector<uint32_t>> Encode(std::string_view text,
                                                              bool allow_special = true) const;
 
-  // The bytes of the tokens concatenated (added tokens contribute their
-  // content verbatim, vocabulary tokens their byte-level bytes). The result
+  // The bytes of the tokens concatenated: each token's byte-level characters
+  // mapped back to bytes, or, for a token with a character outside the
+  // byte-level alphabet (e.g. an added token with a space), its own UTF-8,
+  // as the ByteLevel decoder of Hugging Face `tokenizers` does. The result
   // may be invalid UTF-8 where a character is split across tokens.
-  // OutOfRange for an unknown id.
+  // OutOfRange for an id that names no token (>= vocab_size() or a hole);
+  // such ids are never silently dropped. `skip_special` drops special tokens.
   [[nodiscard]] absl::StatusOr<std::string> DecodeBytes(std::span<const uint32_t> ids,
                                                         bool skip_special = false) const;
 
