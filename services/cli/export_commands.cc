@@ -135,12 +135,8 @@ void AddExport(CLI::App& app) {
   });
 }
 
-void AddAnchors(CLI::App& app) {
-  CLI::App* group = app.add_subcommand("anchors", "Anchors of the ledger on an EVM chain");
-  group->require_subcommand(1);
-
+void AddAnchorList(CLI::App* list) {
   auto data_dir = std::make_shared<std::string>();
-  CLI::App* list = group->add_subcommand("list", "Print the anchor records of a data directory as JSON lines");
   list->add_option("DATA_DIR", *data_dir, "attestd data directory")->required();
   list->callback([data_dir] {
     absl::Status status = [&]() -> absl::Status {
@@ -154,6 +150,13 @@ void AddAnchors(CLI::App& app) {
     }();
     if (!status.ok()) ReportError(status);
   });
+}
+
+void AddAnchors(CLI::App& app) {
+  CLI::App* group = app.add_subcommand("anchors", "Anchors of the ledger on an EVM chain");
+  group->require_subcommand(1);
+
+  AddAnchorList(group->add_subcommand("list", "Print the anchor records of a data directory as JSON lines"));
 
   struct VerifyFlags {
     std::string receipt;
@@ -240,5 +243,15 @@ void AddAnchors(CLI::App& app) {
 
 ATTEST_CLI_COMMANDS(export, AddExport);
 ATTEST_CLI_COMMANDS(anchors, AddAnchors);
+
+// `attest ledger anchors DATA_DIR`: the same listing under the ledger group.
+// Groups are added in name order, so "ledger" (ledger_commands.cc) exists by
+// the time this one runs; it is created here only if that file is absent.
+void AddLedgerAnchors(CLI::App& app) {
+  auto found = app.get_subcommands([](CLI::App* sub) { return sub->get_name() == "ledger"; });
+  CLI::App* ledger = found.empty() ? app.add_subcommand("ledger", "The ledger database") : found.front();
+  AddAnchorList(ledger->add_subcommand("anchors", "Print the anchor records (attest anchors list)"));
+}
+ATTEST_CLI_COMMANDS(ledger_anchors, AddLedgerAnchors);
 
 }  // namespace attestd::cli

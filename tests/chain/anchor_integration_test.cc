@@ -325,6 +325,50 @@ TEST_F(AnchorIntegration, IntentWrittenButNeverSentIsBroadcastOnRestartNotDuplic
   Judge(**record);
 }
 
+TEST_F(AnchorIntegration, ExporterSigkilledBetweenSendAndReceiptRestartsWithoutDoubleOrGap) {
+  ledger::IssuedCheckpoint cp = ledger_->Grow(5);
+  // Hold transactions in the pool so the kill lands between send and receipt.
+  ASSERT_TRUE(eth_->Raw("evm_setAutomine", {false}).ok());
+  ASSERT_TRUE(eth_->Raw("evm_setIntervalMining", {0}).ok());
+  ledger_->Close();
+  const std::string log_path = dir_.Sub("child.log");
+  {
+    testing::ChildProcess child({CHAIN_EXPORTER_CHILD, dir_.Sub("data"), node_->url(), Hex0x(registry_.span()),
+                                 testing::kHardhatKeys[1], "2"},
+                                "", log_path);
+    const auto until = std::chrono::steady_clock::now() + 30s;
+    while (testing::ReadFile(log_path).find("anchoring size 5") == std::string::npos &&
+           std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(10ms);
+    }
+    std::this_thread::sleep_for(200ms);  // let the send reach the node
+    child.Signal(SIGKILL);
+    EXPECT_EQ(child.Wait(5s), 128 + SIGKILL);
+  }
+  const std::string child_log = testing::ReadFile(log_path);
+  ASSERT_NE(child_log.find("anchoring size 5"), std::string::npos) << child_log;
+  ledger_->Reopen(dir_.Sub("data"));
+  AnchorLedger records(ledger_->store()->raw_db(), ledger_->store()->anchors_family());
+  auto pending = *records.Get(5);
+  ASSERT_TRUE(pending.has_value());
+  EXPECT_EQ(pending->state, AnchorState::kPending);
+  EXPECT_TRUE(*eth_->KnowsTransaction(pending->tx_hash)) << "the send did not reach the node";
+  // The chain moves on; a new exporter process finds the mined transaction.
+  ASSERT_TRUE(eth_->Raw("evm_setAutomine", {true}).ok());
+  ASSERT_TRUE(eth_->Raw("evm_setIntervalMining", {250}).ok());
+  ASSERT_TRUE(eth_->Raw("evm_mine", nlohmann::json::array()).ok());
+  ledger_->Grow(1);  // more leaves arrive meanwhile
+  auto exporter = MakeExporter(Config());
+  auto confirmed = StepUntil(*exporter, StepOutcome::kConfirmed);
+  ASSERT_TRUE(confirmed.ok()) << confirmed.status() << log_.str();
+  auto record = **exporter->records().Get(5);
+  EXPECT_EQ(record.state, AnchorState::kConfirmed);
+  EXPECT_EQ(record.tx_hash, pending->tx_hash);
+  EXPECT_EQ(record.root, cp.root);
+  EXPECT_EQ(AnchoredSizes(), (std::vector<uint64_t>{5}));  // once, not twice
+  EXPECT_EQ(MinedNonce(1), 1u);
+}
+
 TEST_F(AnchorIntegration, NonceTakenByAnotherTransactionIsResyncedAndAnchoredOnce) {
   ledger::IssuedCheckpoint cp = ledger_->Grow(4);
   AnchorRecord intent = WriteIntentOnly(cp, 1, 0);

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -72,6 +73,8 @@ class ChildProcess {
                const std::vector<std::string>& extra_env = {}) {
     pid_ = ::fork();
     if (pid_ == 0) {
+      // A test that crashes must not leave a node running behind it.
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
       if (!cwd.empty() && ::chdir(cwd.c_str()) != 0) _exit(127);
       int log = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
       ::dup2(log, 1);
@@ -269,10 +272,18 @@ class TestLedger {
     return *cp;
   }
   ledger::LogStore* store() { return store_.get(); }
-  // Closes the database (as a process exit would).
+  // Closes the database so that another process can open it.
   void Close() {
     sequencer_.reset();
     store_.reset();
+  }
+  void Reopen(const std::string& dir) {
+    auto store = ledger::LogStore::Open(dir);
+    EXPECT_TRUE(store.ok()) << store.status();
+    store_ = *std::move(store);
+    auto seq = ledger::Sequencer::Start(store_.get(), TestNoteSigner());
+    EXPECT_TRUE(seq.ok()) << seq.status();
+    sequencer_ = *std::move(seq);
   }
 
  private:
