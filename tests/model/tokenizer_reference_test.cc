@@ -138,6 +138,26 @@ TEST(TokenizerReference, QwenEncodeMatchesHuggingFaceTokenizersOnSeededAndEdgeSt
   ExpectSameEncoding(*QwenTokenizer(), texts, EncodeWith(kHfTokenizers, kQwenTokenizerJson, texts));
 }
 
+// The real Llama-3.1 tokenizer.json (ignore_merges, 280k merges, 256
+// special tokens), judged by both implementations.
+TEST(TokenizerReference, RealLlamaEncodeMatchesBothReferenceImplementations) {
+  SKIP_WITHOUT_NODE_AND_QWEN();
+  if (testing::LlamaTokenizer() == nullptr) GTEST_SKIP() << testing::kSkipNoLlama;
+  std::vector<std::string> texts;
+  for (const Case& c : GenerateWithJs(2000, 31)) texts.push_back(c.text);
+  ASSERT_EQ(texts.size(), 2000u);
+  texts.push_back("<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\nhi<|eot_id|>");
+  {
+    SCOPED_TRACE("judge: transformers.js");
+    ExpectSameEncoding(*testing::LlamaTokenizer(), texts, EncodeWith(kTransformersJs, testing::kLlamaTokenizerJson, texts));
+  }
+  if (HfTokenizersInstalled()) {
+    SCOPED_TRACE("judge: Hugging Face tokenizers");
+    for (std::string& t : EngineEdgeTexts()) texts.push_back(std::move(t));
+    ExpectSameEncoding(*testing::LlamaTokenizer(), texts, EncodeWith(kHfTokenizers, testing::kLlamaTokenizerJson, texts));
+  }
+}
+
 // A Llama-3 style tokenizer (Llama-3 split regex with \p{N}{1,3}, no
 // normalizer, ignore_merges) built on the Qwen vocabulary, judged by the
 // same judges: covers the Llama code paths without a Llama download.
