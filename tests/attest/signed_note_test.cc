@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -84,6 +85,21 @@ TEST(SignedNoteTest, OwnNoteRoundTripsAndUnknownSignersAreIgnored) {
   ASSERT_TRUE(opened.ok()) << opened.status();
   EXPECT_EQ(opened->text, text);
   EXPECT_EQ(opened->verified_by, std::vector<std::string>{"attestd.test/log"});
+}
+
+TEST(SignedNoteTest, VerifierKeyWhoseBase64ContainsPlusParses) {
+  // '+' separates the fields, but standard base64 of the key may contain it too.
+  int with_plus = 0;
+  for (int fill = 0; fill < 64 && with_plus < 3; ++fill) {
+    const Ed25519PrivateKey key = TestKey(static_cast<uint8_t>(fill));
+    const std::string vkey = FormatNoteVerifierKey(*MakeNoteVerifierKey("log", key.public_key()));
+    if (std::count(vkey.begin(), vkey.end(), '+') < 3) continue;
+    ++with_plus;
+    absl::StatusOr<NoteVerifierKey> parsed = ParseNoteVerifierKey(vkey);
+    ASSERT_TRUE(parsed.ok()) << vkey << ": " << parsed.status();
+    EXPECT_EQ(parsed->public_key, key.public_key());
+  }
+  EXPECT_EQ(with_plus, 3);
 }
 
 TEST(SignedNoteTest, KnownNameWithWrongKeyHashIsNotCountedAsSigner) {
