@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "kernels/context.h"
+#include "kernels/dot.h"
 #include "model/config.h"
 #include "model/engine.h"
 #include "model/synth_model.h"
@@ -127,7 +128,8 @@ int main(int argc, char** argv) {
     const ModelInfo info = (*probe)->info();
     probe->reset();
     std::cout << "model: " << info.num_layers << " layers, hidden " << info.hidden_size << ", vocab " << info.vocab_size
-              << ", AVX2 kernels " << (info.vectorised ? "on" : "off") << "\n";
+              << ", vector kernels "
+              << (!info.vectorised ? "off" : attestd::kernels::CpuHasAvx512() ? "AVX-512" : "AVX2") << "\n";
     const auto prompt = BenchPrompt(prompt_tokens, info.vocab_size);
 
     // 1. Validate: bits do not depend on thread count or instruction path.
@@ -138,7 +140,7 @@ int main(int argc, char** argv) {
       identical = identical && got.size() == reference.size() &&
                   std::memcmp(got.data(), reference.data(), got.size() * 4) == 0;
     }
-    std::cout << "validate: logits after 3 greedy steps bit-identical across scalar/1 thread and AVX2/"
+    std::cout << "validate: logits after 3 greedy steps bit-identical across scalar/1 thread and vector/"
               << "{threads}: " << (identical ? "yes" : "NO") << "\n";
     if (!identical) exit_code = 1;
 

@@ -18,6 +18,11 @@ float DotBf16Scalar(const float* a, const uint16_t* b_bf16, int64_t n) {
   return LaneTree(lane);
 }
 
+bool CpuHasAvx512() {
+  static const bool has = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
+  return has;
+}
+
 bool CpuHasAvx2() {
   static const bool has = __builtin_cpu_supports("avx2");
   return has;

@@ -1,7 +1,8 @@
 // Dot products in the lane order of kernels/lane_reduce.h:
 //   term i = a[i] * b[i] (one rounded f32 product), summed by LaneSum.
-// The AVX2 versions hold the 32 lanes in four 8-wide registers and perform
-// the same additions in the same order, so they return identical bits.
+// The AVX2 versions hold the 32 lanes in four 8-wide registers, the AVX-512
+// versions in two 16-wide registers; both perform the same additions in the
+// same order, so every path returns identical bits.
 //
 // Thread safety: pure functions. n >= 0; pointers need no alignment.
 #pragma once
@@ -17,11 +18,25 @@ float DotBf16Scalar(const float* a, const uint16_t* b_bf16, int64_t n);
 float DotF32Avx2(const float* a, const float* b, int64_t n);
 float DotBf16Avx2(const float* a, const uint16_t* b_bf16, int64_t n);
 
+// Call only when CpuHasAvx512().
+float DotF32Avx512(const float* a, const float* b, int64_t n);
+float DotBf16Avx512(const float* a, const uint16_t* b_bf16, int64_t n);
+// out[k] = DotBf16Avx512(a + k * a_stride, b_bf16, n) for k in [0, 4), bit
+// for bit, converting each weight chunk once (prefill and batched decode).
+void DotBf16Avx512x4(const float* a, int64_t a_stride, const uint16_t* b_bf16, int64_t n, float out[4]);
+
+// True when this CPU runs the AVX-512 kernels (AVX512F + BW; checked once).
+bool CpuHasAvx512();
+
+// `vectorised` must only be true when CpuHasAvx2(); the widest available
+// path is taken.
 inline float DotF32(const float* a, const float* b, int64_t n, bool vectorised) {
-  return vectorised ? DotF32Avx2(a, b, n) : DotF32Scalar(a, b, n);
+  if (!vectorised) return DotF32Scalar(a, b, n);
+  return CpuHasAvx512() ? DotF32Avx512(a, b, n) : DotF32Avx2(a, b, n);
 }
 inline float DotBf16(const float* a, const uint16_t* b_bf16, int64_t n, bool vectorised) {
-  return vectorised ? DotBf16Avx2(a, b_bf16, n) : DotBf16Scalar(a, b_bf16, n);
+  if (!vectorised) return DotBf16Scalar(a, b_bf16, n);
+  return CpuHasAvx512() ? DotBf16Avx512(a, b_bf16, n) : DotBf16Avx2(a, b_bf16, n);
 }
 
 }  // namespace attestd::kernels

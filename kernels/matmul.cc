@@ -15,7 +15,15 @@ void Matmul(const KernelContext& ctx, const float* x, int64_t tokens, const Weig
     for (int64_t o = begin; o < end; ++o) {
       if (w.type == WeightType::kBf16) {
         const uint16_t* row = static_cast<const uint16_t*>(w.data) + o * in;
-        for (int64_t t = 0; t < tokens; ++t) y[t * out + o] = DotBf16(x + t * in, row, in, vec);
+        int64_t t = 0;
+        if (vec && CpuHasAvx512()) {
+          for (; t + 4 <= tokens; t += 4) {
+            float four[4];
+            DotBf16Avx512x4(x + t * in, in, row, in, four);
+            for (int k = 0; k < 4; ++k) y[(t + k) * out + o] = four[k];
+          }
+        }
+        for (; t < tokens; ++t) y[t * out + o] = DotBf16(x + t * in, row, in, vec);
       } else {
         const float* row = static_cast<const float*>(w.data) + o * in;
         for (int64_t t = 0; t < tokens; ++t) y[t * out + o] = DotF32(x + t * in, row, in, vec);

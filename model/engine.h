@@ -43,7 +43,7 @@ enum class NumericMode {
 };
 
 enum class KernelPath {
-  kAuto,    // vectorised (AVX2) when the CPU has it, scalar otherwise
+  kAuto,    // vectorised (AVX-512, else AVX2) when the CPU has it, scalar otherwise
   kScalar,  // portable reference path; bit-identical to kAuto
 };
 
@@ -63,7 +63,7 @@ struct ModelInfo {
   int64_t num_layers = 0;
   int64_t hidden_size = 0;
   int threads = 1;
-  bool vectorised = false;     // the AVX2 kernels run (bit-identical either way)
+  bool vectorised = false;     // AVX2 / AVX-512 kernels run (bit-identical either way)
 };
 
 struct GenerationRequest {

@@ -71,6 +71,32 @@ TEST(DotTest, Avx2DiffersFromScalarBf16) {
   }
 }
 
+TEST(DotTest, Avx512DiffersFromScalar) {
+  if (!CpuHasAvx512()) GTEST_SKIP() << "CPU has no AVX-512";
+  for (size_t n = 0; n < 300; ++n) {
+    auto a = RandomVector(n, 21 + static_cast<uint32_t>(n), 10.0f), wf = RandomVector(n, 700 + static_cast<uint32_t>(n));
+    std::vector<uint16_t> w(n);
+    for (size_t i = 0; i < n; ++i) w[i] = F32ToBf16(wf[i]);
+    const auto len = static_cast<int64_t>(n);
+    EXPECT_EQ(Bits(DotF32Avx512(a.data(), wf.data(), len)), Bits(DotF32Scalar(a.data(), wf.data(), len))) << n;
+    EXPECT_EQ(Bits(DotBf16Avx512(a.data(), w.data(), len)), Bits(DotBf16Scalar(a.data(), w.data(), len))) << n;
+  }
+  // The 4-token kernel equals four single dots.
+  for (size_t n : {1, 31, 32, 33, 200}) {
+    auto x = RandomVector(4 * n, 5 + static_cast<uint32_t>(n));
+    auto wf = RandomVector(n, 6 + static_cast<uint32_t>(n));
+    std::vector<uint16_t> w(n);
+    for (size_t i = 0; i < n; ++i) w[i] = F32ToBf16(wf[i]);
+    float four[4];
+    DotBf16Avx512x4(x.data(), static_cast<int64_t>(n), w.data(), static_cast<int64_t>(n), four);
+    for (size_t k = 0; k < 4; ++k) {
+      EXPECT_EQ(Bits(four[k]), Bits(DotBf16Scalar(x.data() + k * n, w.data(), static_cast<int64_t>(n)))) << n;
+    }
+  }
+  std::vector<float> a = {-0.0f, std::numeric_limits<float>::infinity(), -1.0f}, b = {0.0f, 2.0f, 2.0f};
+  EXPECT_EQ(Bits(DotF32Avx512(a.data(), b.data(), 3)), Bits(DotF32Scalar(a.data(), b.data(), 3)));
+}
+
 TEST(DotTest, NegativeZeroAndSpecialValuesDifferBetweenPaths) {
   if (!CpuHasAvx2()) GTEST_SKIP() << "CPU has no AVX2";
   std::vector<float> a = {-0.0f, 1.0f, -1.0f, 3.0f, -3.0f}, b = {0.0f, 2.0f, 2.0f, 0.0f, -0.0f};
