@@ -16,6 +16,21 @@ absl::Status Invalid(std::string_view path, std::string_view what) {
 
 std::string TypeName(const json& j) { return j.type_name(); }
 
+// A short description of an untrusted value for an error message. Never
+// dumps arrays or objects: their nesting depth is the attacker's choice and
+// dump() recurses.
+std::string Describe(const json& j) {
+  if (j.is_string()) {
+    const std::string& s = j.get_ref<const std::string&>();
+    if (s.size() <= 64) return json(s).dump();
+    size_t cut = 64;  // back off to a character boundary so dump() sees valid UTF-8
+    while (cut > 0 && (static_cast<uint8_t>(s[cut]) & 0xC0) == 0x80) --cut;
+    return json(s.substr(0, cut)).dump() + "...";
+  }
+  if (j.is_number() || j.is_boolean() || j.is_null()) return j.dump();
+  return TypeName(j);
+}
+
 // The "type" string of a component object, or an error naming `path`.
 absl::StatusOr<std::string> ComponentType(const json& j, std::string_view path) {
   if (!j.is_object()) return Invalid(path, absl::StrFormat("got %s, want an object", TypeName(j)));
@@ -67,7 +82,7 @@ absl::Status ParseSplit(const json& j, std::string_view path, TokenizerSpec& spe
   auto behavior = j.find("behavior");
   if (behavior == j.end() || *behavior != "Isolated") {
     return Invalid(path, absl::StrFormat("Split behavior %s is not supported (want \"Isolated\")",
-                                         behavior == j.end() ? "missing" : behavior->dump()));
+                                         behavior == j.end() ? "missing" : Describe(*behavior)));
   }
   if (!AbsentOr(j, "invert", false)) return Invalid(path, "Split invert true is not supported");
   spec.split_patterns.push_back(regex->get<std::string>());
@@ -119,7 +134,7 @@ absl::Status ParseModel(const json& j, TokenizerSpec& spec) {
   if (!j.is_object()) return Invalid("model", absl::StrFormat("got %s, want an object", TypeName(j)));
   auto type = j.find("type");
   if (type != j.end() && *type != "BPE") {
-    return Invalid("model.type", absl::StrFormat("got %s, want \"BPE\"", type->dump()));
+    return Invalid("model.type", absl::StrFormat("got %s, want \"BPE\"", Describe(*type)));
   }
   if (!AbsentOr(j, "byte_fallback", false)) return Invalid("model.byte_fallback", "true is not supported");
   if (!AbsentOr(j, "dropout", 0.0) && !AbsentOr(j, "dropout", 0)) {
@@ -164,7 +179,7 @@ absl::Status ParseModel(const json& j, TokenizerSpec& spec) {
     } else if (m.is_array() && m.size() == 2 && m[0].is_string() && m[1].is_string()) {
       spec.merges.emplace_back(m[0].get<std::string>(), m[1].get<std::string>());
     } else {
-      return Invalid(path, absl::StrFormat("got %s, want \"left right\" or [left, right]", m.dump()));
+      return Invalid(path, absl::StrFormat("got %s, want \"left right\" or [left, right]", Describe(m)));
     }
   }
   return absl::OkStatus();

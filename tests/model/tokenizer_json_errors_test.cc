@@ -95,6 +95,16 @@ TEST(TokenizerJsonErrors, MergesNamingUnknownTokensOrMalformed) {
   ExpectEditRejected([](nlohmann::json& j) { j["model"]["merges"].push_back("q r"); }, "\"qr\" is not in model.vocab");
 }
 
+TEST(TokenizerJsonErrors, DeeplyNestedValueIsRefusedWithoutRecursingIntoIt) {
+  nlohmann::json j = TinyTokenizerJson();
+  j["model"]["merges"] = nlohmann::json::array({"PLACEHOLDER"});
+  std::string text = j.dump();
+  const size_t at = text.find("\"PLACEHOLDER\"");
+  ASSERT_NE(at, std::string::npos);
+  text.replace(at, 13, std::string(200000, '[') + std::string(200000, ']'));
+  ExpectRejected(text, "model.merges[0]: got array");
+}
+
 TEST(TokenizerJsonErrors, MergesAsPairsAreAccepted) {
   nlohmann::json j = TinyTokenizerJson();
   nlohmann::json pairs = nlohmann::json::array();
