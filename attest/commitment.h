@@ -77,6 +77,8 @@ struct CommittedResponse {
 //   request:  {"model","prompt","prompt_token_ids","temperature","top_k",
 //              "top_p","max_tokens","stop","seed"}
 //   response: {"token_ids","text","finish_reason"}
+// The ToJson forms hold the strings as given: dump() them with
+// error_handler_t::replace unless they are known to be UTF-8.
 [[nodiscard]] json::Json RequestToJson(const CommittedRequest& request);
 [[nodiscard]] json::Json ResponseToJson(const CommittedResponse& response);
 [[nodiscard]] absl::StatusOr<CommittedRequest> RequestFromJson(const json::Json& value);

@@ -106,7 +106,8 @@ absl::Status WriteCache(const std::string& path, const Cache& cache) {
   std::string tmp = path + ".tmp." + std::to_string(::getpid());
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << root.dump(1) << "\n";
+    // A path that is not UTF-8 gets U+FFFD here and simply never hits the cache.
+    out << root.dump(1, ' ', false, json::Json::error_handler_t::replace) << "\n";
     if (!out.flush()) return absl::InternalError("cannot write " + tmp);
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
@@ -284,7 +285,11 @@ absl::StatusOr<Digest32> Sha256File(const std::string& path) {
 
 absl::StatusOr<ModelManifest> ComputeModelDigest(const std::string& model_dir, const ModelDigestOptions& options) {
   ASSIGN_OR_RETURN(std::vector<std::string> names, ListModelFiles(model_dir));
-  fs::path root = fs::canonical(model_dir);
+  // The error_code overloads: the folder may change under us, and no
+  // filesystem_error may escape this module.
+  std::error_code ec;
+  fs::path root = fs::canonical(model_dir, ec);
+  if (ec) return absl::NotFoundError("model folder " + model_dir + ": " + ec.message());
 
   ModelManifest manifest;
   Cache cache;
@@ -302,7 +307,8 @@ absl::StatusOr<ModelManifest> ComputeModelDigest(const std::string& model_dir, c
   uint64_t bytes_to_hash = 0;
   for (size_t i = 0; i < names.size(); ++i) {
     HashJob& job = jobs[i];
-    job.absolute_path = fs::canonical(root / names[i]).string();
+    job.absolute_path = fs::canonical(root / names[i], ec).string();
+    if (ec) return absl::NotFoundError(names[i] + ": " + ec.message());
     struct stat st {};
     if (::stat(job.absolute_path.c_str(), &st) != 0) {
       return absl::NotFoundError("stat " + job.absolute_path + ": " + ErrnoText(errno));

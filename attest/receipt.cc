@@ -103,7 +103,9 @@ std::string ReceiptToJson(const Receipt& r) {
     }
     j["ledger"] = std::move(ledger);
   }
-  return j.dump();  // nlohmann's object is a std::map: keys come out sorted
+  // nlohmann's object is a std::map: keys come out sorted. `replace` keeps
+  // dump() from throwing on a non-UTF-8 model name (see the header).
+  return j.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
 absl::StatusOr<Receipt> ParseReceiptJson(std::string_view text) {

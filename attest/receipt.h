@@ -68,6 +68,8 @@ struct Receipt {
 };
 
 // Canonical JSON text (sorted keys, no whitespace, no trailing newline).
+// model_name and the checkpoint must be valid UTF-8 (ParseReceiptJson and
+// the gRPC layer guarantee it); invalid sequences would be written as U+FFFD.
 [[nodiscard]] std::string ReceiptToJson(const Receipt& receipt);
 // Strict parse of the JSON form above.
 [[nodiscard]] absl::StatusOr<Receipt> ParseReceiptJson(std::string_view text);
