@@ -1,0 +1,95 @@
+// `attest export`, `attest anchors list` and `attest ledger anchors` as an
+// operator runs them, against a hardhat node started by the test. Skips when
+// the attest binary or tests/js/node_modules is missing.
+#include <sys/stat.h>
+
+#include <gtest/gtest.h>
+
+#include "ledger/chain/anchor_record.h"
+#include "tests/chain/chain_harness.h"
+
+namespace attestd::chain {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string Hex0x(ByteSpan b) { return "0x" + HexEncode(b); }
+
+class CliIntegration : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!testing::NodeModulesPresent()) GTEST_SKIP() << testing::kSkipMessage;
+    if (!std::filesystem::exists(ATTEST_BIN)) GTEST_SKIP() << "attest binary not built: " << ATTEST_BIN;
+    artifact_ = testing::CompileRegistry(dir_);
+    node_ = std::make_unique<testing::HardhatNode>(dir_.Sub("hardhat.log"));
+    ASSERT_TRUE(node_->WaitReady());
+    eth_ = std::make_unique<EthClient>(JsonRpcOptions{node_->url()});
+    registry_ = testing::DeployRegistry(*eth_, artifact_);
+    key_file_ = dir_.Sub("exporter.key");
+    {
+      std::ofstream key(key_file_);
+      key << testing::kHardhatKeys[1] << "\n";
+    }
+    ::chmod(key_file_.c_str(), 0600);
+  }
+
+  int Attest(const std::vector<std::string>& args, std::string* output) {
+    std::vector<std::string> argv{ATTEST_BIN};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return testing::RunToEnd(argv, "", dir_.Sub("attest.log"), output);
+  }
+
+  testing::TempDir dir_;
+  nlohmann::json artifact_;
+  std::unique_ptr<testing::HardhatNode> node_;
+  std::unique_ptr<EthClient> eth_;
+  Address20 registry_;
+  std::string key_file_;
+};
+
+TEST_F(CliIntegration, ExportOnceAnchorsThenListAndFileExportShowTheRecord) {
+  ledger::IssuedCheckpoint cp;
+  {
+    testing::TestLedger ledger(dir_.Sub("data"));
+    cp = ledger.Grow(3);
+  }
+  const std::string data = dir_.Sub("data");
+  std::string out;
+  ASSERT_EQ(Attest({"export", "--rpc", node_->url(), "--registry", Hex0x(registry_.span()), "--chain-id", "31337",
+                    "--key-file", key_file_, "--confirmations", "1", "--poll-ms", "50", "--once", data},
+                   &out),
+            0)
+      << out;
+  EXPECT_NE(out.find("\"state\":\"confirmed\""), std::string::npos) << out;
+  EXPECT_NE(out.find("\"treeSize\":3"), std::string::npos) << out;
+  EXPECT_NE(out.find(Hex0x(cp.root.span())), std::string::npos) << out;
+
+  ASSERT_EQ(Attest({"anchors", "list", data}, &out), 0) << out;
+  EXPECT_NE(out.find("\"state\":\"confirmed\""), std::string::npos) << out;
+  ASSERT_EQ(Attest({"ledger", "anchors", data}, &out), 0) << out;
+  EXPECT_NE(out.find("\"treeSize\":3"), std::string::npos) << out;
+
+  const std::string jsonl = dir_.Sub("out.jsonl");
+  ASSERT_EQ(Attest({"export", "--to-file", jsonl, data}, &out), 0) << out;
+  auto line = nlohmann::json::parse(testing::ReadFile(jsonl));
+  EXPECT_EQ(line["treeSize"], 3);
+  EXPECT_EQ(line["anchor"]["state"], "confirmed");
+  EXPECT_EQ(line["coveredBy"]["treeSize"], 3);
+}
+
+TEST_F(CliIntegration, ExportWithWrongChainIdExitsWithUsageCodeAndSaysWhy) {
+  {
+    testing::TestLedger ledger(dir_.Sub("data"));
+    ledger.Grow(2);
+  }
+  std::string out;
+  EXPECT_EQ(Attest({"export", "--rpc", node_->url(), "--registry", Hex0x(registry_.span()), "--chain-id", "1",
+                    "--key-file", key_file_, "--once", dir_.Sub("data")},
+                   &out),
+            2);
+  EXPECT_NE(out.find("reports chain id 31337, config wants 1"), std::string::npos) << out;
+  EXPECT_EQ(*eth_->TransactionCount(AddressOf(testing::HardhatKey(1)), "latest"), 0u);
+}
+
+}  // namespace
+}  // namespace attestd::chain
