@@ -138,7 +138,7 @@ int Run(const std::string& data_dir, size_t leaves_per_run, const std::vector<in
     }
     // The machine's fsync latency drifts with other load, so the two are
     // timed in alternating slices and their times summed.
-    constexpr size_t kSlices = 4;
+    constexpr size_t kSlices = 10;
     uint64_t first = (*store)->Size();
     std::string raw_dir = data_dir + ".raw-ceiling";
     std::filesystem::remove_all(raw_dir);
