@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -128,6 +129,26 @@ TEST(SignedNoteTest, MalformedNotesAndKeysAreInvalidArgument) {
   EXPECT_EQ(ParseNoteVerifierKey("log+12345678").status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(ParseNoteVerifierKey(vkey.substr(0, vkey.size() - 4)).status().code(),
             absl::StatusCode::kInvalidArgument);
+}
+
+TEST(SignedNoteTest, RandomByteMutationsOfExampleNeverCrashOrVerify) {
+  const nlohmann::json ex = Examples()["signed_note_ed25519_example"];
+  const NoteVerifierKey known[] = {*ParseNoteVerifierKey(ex["vkey"].get<std::string>())};
+  const std::string note = ex["note"].get<std::string>();
+  const std::string vkey = ex["vkey"].get<std::string>();
+  std::mt19937_64 rng(8032);
+  for (int trial = 0; trial < 2000; ++trial) {
+    std::string text = note;
+    std::string key_text = vkey;
+    const size_t at = rng() % text.size();
+    const char byte = static_cast<char>(rng() % 256);
+    if (text[at] == byte) continue;
+    text[at] = byte;
+    key_text[rng() % key_text.size()] = byte;
+    // A changed byte anywhere (text, name, key hash or signature) must not verify.
+    EXPECT_FALSE(OpenNote(text, known).ok()) << "mutation at " << at;
+    (void)ParseNoteVerifierKey(key_text).ok();
+  }
 }
 
 class Ed25519FileTest : public ::testing::Test {

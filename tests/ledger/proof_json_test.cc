@@ -2,6 +2,7 @@
 // and checkpoint bodies and their signed notes.
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 
 #include "attest/ed25519.h"
@@ -165,6 +166,55 @@ TEST(CheckpointTest, SignedCheckpointOpensOnlyWithTheLogsOwnKey) {
   std::string tampered = *note;
   tampered.replace(tampered.find("\n42\n"), 4, "\n43\n");
   EXPECT_EQ(OpenCheckpoint(tampered, known).status().code(), absl::StatusCode::kUnauthenticated);
+}
+
+}  // namespace
+}  // namespace attestd::ledger
+
+namespace attestd::ledger {
+namespace {
+
+// Hostile bytes: every single-byte mutation class applied at random places
+// must give an error or a well-formed record, never a crash (rerun under
+// ASan/UBSan in CI).
+TEST(ProofJsonTest, RandomByteMutationsNeverCrashParsersOrVerifiers) {
+  const Digest32 l0 = HashLeaf(AsBytes("a"));
+  const Digest32 l1 = HashLeaf(AsBytes("b"));
+  const std::string inclusion = InclusionProofToJson({1, 2, l1, HashChildren(l0, l1), {l0}});
+  const std::string consistency = ConsistencyProofToJson({1, 2, l0, HashChildren(l0, l1), {l1}});
+  const std::string checkpoint = "attestd.test/log\n2\n" + Base64Encode(HashChildren(l0, l1).span()) + "\n";
+  const char kAlphabet[] = "{}[]\",:0123456789abcdefABCDEF-+.eE \n\\u\xE2\x80\x94";
+  std::mt19937_64 rng(20260723);
+  int parsed_ok = 0;
+  for (int trial = 0; trial < 3000; ++trial) {
+    for (const std::string* original : {&inclusion, &consistency, &checkpoint}) {
+      std::string text = *original;
+      const int edits = 1 + static_cast<int>(rng() % 3);
+      for (int e = 0; e < edits && !text.empty(); ++e) {
+        const size_t at = rng() % text.size();
+        switch (rng() % 3) {
+          case 0: text[at] = kAlphabet[rng() % (sizeof(kAlphabet) - 1)]; break;
+          case 1: text.erase(at, 1 + rng() % 4); break;
+          default: text.insert(at, 1, kAlphabet[rng() % (sizeof(kAlphabet) - 1)]); break;
+        }
+      }
+      if (original == &checkpoint) {
+        parsed_ok += ParseCheckpoint(text).ok();
+        continue;
+      }
+      if (absl::StatusOr<InclusionProofRecord> r = ParseInclusionProofJson(text); r.ok()) {
+        ++parsed_ok;
+        (void)VerifyInclusionRecord(*r).ok();
+      }
+      if (absl::StatusOr<ConsistencyProofRecord> r = ParseConsistencyProofJson(text); r.ok()) {
+        ++parsed_ok;
+        (void)VerifyConsistencyRecord(*r).ok();
+      }
+    }
+  }
+  // Some mutations are harmless (a digit changed), most are not.
+  EXPECT_GT(parsed_ok, 0);
+  EXPECT_LT(parsed_ok, 9000);
 }
 
 }  // namespace
