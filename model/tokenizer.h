@@ -113,7 +113,7 @@ class StreamDecoder {
 
   // Flushes what is held back: an incomplete trailing character becomes one
   // U+FFFD. The decoder is empty afterwards and may be reused.
-  std::string Finish();
+  [[nodiscard]] std::string Finish();
 
   // Bytes currently held back (0..3).
   size_t pending_bytes() const { return pending_.size(); }
