@@ -46,7 +46,7 @@ class Tokenizer {
   // Parses tokenizer.json text. Supported: model.type "BPE" (byte_fallback
   // false, ignore_merges either way, merges as "a b" strings or [a, b]
   // pairs), normalizer null / NFC / Sequence of those, pre_tokenizer
-  // ByteLevel or Sequence[Split(Regex, Isolated), ByteLevel], decoder
+  // ByteLevel or Sequence[Split(Regex, Isolated)..., ByteLevel], decoder
   // ByteLevel, added_tokens with the `special` flag.
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<Tokenizer>> FromJson(std::string_view json);
 
