@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "ledger/chain/exporter.h"
+#include "ledger/chain/exporter_thread.h"
 #include "ledger/chain/file_export.h"
 #include "ledger/chain/onchain_verify.h"
 #include "ledger/chain/registry_abi.h"
@@ -451,6 +452,28 @@ TEST_F(AnchorIntegration, ReorgDeeperThanConfirmationsIsDetectedAndTheAnchorReSe
   EXPECT_NE(after.block_hash, before.block_hash);
   EXPECT_EQ(OnChainLatest().tree_size, 6u);
   EXPECT_EQ(AnchoredSizes(), (std::vector<uint64_t>{6}));
+}
+
+TEST_F(AnchorIntegration, ExporterThreadAnchorsInTheBackgroundAndStopsOnAWrongChain) {
+  ledger_->Grow(2);
+  ExporterConfig c = Config();
+  c.every_leaves = 2;
+  auto thread = ExporterThread::Start(c, ledger_->store(), HardhatKey(1), nullptr);
+  ASSERT_TRUE(thread.ok()) << thread.status();
+  ledger_->Grow(2);
+  const auto until = std::chrono::steady_clock::now() + 60s;
+  while (std::chrono::steady_clock::now() < until && AnchoredSizes() != std::vector<uint64_t>{4} &&
+         AnchoredSizes() != std::vector<uint64_t>{2, 4}) {
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_EQ(OnChainLatest().tree_size, 4u);
+  EXPECT_FALSE((*thread)->result().has_value());
+  thread->reset();  // stops and joins
+  c.chain_id = 5;
+  auto wrong = ExporterThread::Start(c, ledger_->store(), HardhatKey(1), nullptr);
+  ASSERT_TRUE(wrong.ok());
+  while (!(*wrong)->result().has_value()) std::this_thread::sleep_for(20ms);
+  EXPECT_EQ((*wrong)->result()->code(), absl::StatusCode::kFailedPrecondition);
 }
 
 TEST_F(AnchorIntegration, ContractRulesHoldOnTheNodeAndGasIsReported) {

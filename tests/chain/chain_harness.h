@@ -271,6 +271,13 @@ class TestLedger {
     EXPECT_TRUE(cp.ok()) << cp.status();
     return *cp;
   }
+  // Appends one given leaf; returns its index.
+  uint64_t Append(ByteSpan leaf) {
+    auto index = sequencer_->Append(leaf);
+    EXPECT_TRUE(index.ok()) << index.status();
+    return *index;
+  }
+  ledger::IssuedCheckpoint Checkpoint() { return Grow(0); }
   ledger::LogStore* store() { return store_.get(); }
   // Closes the database so that another process can open it.
   void Close() {

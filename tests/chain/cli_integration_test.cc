@@ -5,7 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include "attest/eip712.h"
+#include "attest/receipt.h"
 #include "ledger/chain/anchor_record.h"
+#include "ledger/proof_plan.h"
 #include "tests/chain/chain_harness.h"
 
 namespace attestd::chain {
@@ -89,6 +92,69 @@ TEST_F(CliIntegration, ExportWithWrongChainIdExitsWithUsageCodeAndSaysWhy) {
             2);
   EXPECT_NE(out.find("reports chain id 31337, config wants 1"), std::string::npos) << out;
   EXPECT_EQ(*eth_->TransactionCount(AddressOf(testing::HardhatKey(1)), "latest"), 0u);
+}
+
+TEST_F(CliIntegration, AnchorsVerifyProvesAReceiptAgainstTheRegistryThroughTheExport) {
+  // A receipt for the leaf at index 2 with a checkpoint of size 3; the
+  // anchor is at size 5, so only the export's consistency proof connects them.
+  SecretKey32 attestor = SecretKey32::Generate();
+  AttestationStatement statement;
+  statement.log_id = testing::LogId();
+  statement.model_digest = Sha256(std::string_view("model"));
+  statement.engine_digest = Sha256(std::string_view("engine"));
+  statement.input_commitment = Sha256(std::string_view("input"));
+  statement.output_commitment = Sha256(std::string_view("output"));
+  statement.request_id = Sha256(std::string_view("request"));
+  statement.issued_at_ms = 1'763'900'000'000;
+  Receipt receipt;
+  receipt.statement = statement;
+  receipt.signature = SignAttestation(attestor, statement);
+  receipt.attestor = AddressOf(attestor);
+  receipt.model_name = "test-model";
+  {
+    testing::TestLedger ledger(dir_.Sub("data"));
+    ledger.Grow(2);
+    const uint64_t index = ledger.Append(EncodeLedgerLeaf(statement, receipt.signature).span());
+    ledger::IssuedCheckpoint cp3 = ledger.Checkpoint();
+    ASSERT_EQ(cp3.size, 3u);
+    auto proof = ledger::InclusionProof(index, 3, *ledger.store());
+    ASSERT_TRUE(proof.ok()) << proof.status();
+    receipt.ledger = LedgerPosition{index, LedgerInclusion{3, *proof, cp3.note}};
+    ledger.Grow(2);
+  }
+  const std::string data = dir_.Sub("data");
+  const std::string receipt_path = dir_.Sub("receipt.json");
+  std::ofstream(receipt_path) << ReceiptToJson(receipt);
+  std::string out;
+  ASSERT_EQ(Attest({"export", "--rpc", node_->url(), "--registry", Hex0x(registry_.span()), "--chain-id", "31337",
+                    "--key-file", key_file_, "--confirmations", "1", "--poll-ms", "50", "--once", data},
+                   &out),
+            0)
+      << out;
+  // Size 3 itself was never anchored: not verified without the export.
+  EXPECT_EQ(Attest({"anchors", "verify", receipt_path, "--rpc", node_->url(), "--registry", Hex0x(registry_.span())},
+                   &out),
+            1)
+      << out;
+  EXPECT_NE(out.find("not anchored"), std::string::npos) << out;
+  const std::string jsonl = dir_.Sub("out.jsonl");
+  ASSERT_EQ(Attest({"export", "--to-file", jsonl, data}, &out), 0) << out;
+  ASSERT_EQ(Attest({"anchors", "verify", receipt_path, "--rpc", node_->url(), "--registry",
+                    Hex0x(registry_.span()), "--export", jsonl},
+                   &out),
+            0)
+      << out;
+  EXPECT_NE(out.find("\"verified\":true"), std::string::npos) << out;
+  EXPECT_NE(out.find("\"anchoredSize\":5"), std::string::npos) << out;
+  // A receipt whose statement was altered is not in the tree.
+  Receipt tampered = receipt;
+  tampered.statement.request_id[0] ^= 1;
+  std::ofstream(receipt_path, std::ios::trunc) << ReceiptToJson(tampered);
+  EXPECT_EQ(Attest({"anchors", "verify", receipt_path, "--rpc", node_->url(), "--registry",
+                    Hex0x(registry_.span()), "--export", jsonl},
+                   &out),
+            1)
+      << out;
 }
 
 }  // namespace
