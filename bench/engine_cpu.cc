@@ -3,7 +3,7 @@
 //
 //   engine_cpu [--shape tiny|qwen2-1.5b] [--layers N] [--model DIR]
 //              [--threads 1,2] [--prompt-tokens 64] [--decode-tokens 32]
-//              [--no-torch] [--keep DIR]
+//              [--no-torch] [--torch-dtypes float32,bfloat16] [--keep DIR]
 // Without --model it synthesises the model (qwen2 family, seed 1) into a
 // temporary folder; --layers 0 means the shape's full depth (28 for
 // qwen2-1.5b: 3+ GB of bf16, so the default there is 4 layers).
@@ -84,6 +84,7 @@ int main(int argc, char** argv) {
   int64_t layers = -1, prompt_tokens = 64, decode_tokens = 32;
   std::vector<int> thread_counts = {1, 2};
   bool no_torch = false;
+  std::vector<std::string> torch_dtypes = {"float32", "bfloat16"};
   app.add_option("--shape", shape, "tiny or qwen2-1.5b (synthesised)");
   app.add_option("--layers", layers, "Layers of the synthesised model (0 = full depth)");
   app.add_option("--model", model_dir, "Use this model folder instead of synthesising");
@@ -91,6 +92,7 @@ int main(int argc, char** argv) {
   app.add_option("--prompt-tokens", prompt_tokens, "Prompt length");
   app.add_option("--decode-tokens", decode_tokens, "Tokens to generate");
   app.add_flag("--no-torch", no_torch, "Skip the PyTorch peer");
+  app.add_option("--torch-dtypes", torch_dtypes, "PyTorch peer dtypes (float32,bfloat16)")->delimiter(',');
   app.add_option("--keep", keep, "Write the synthesised model here and keep it");
   CLI11_PARSE(app, argc, argv);
 
@@ -170,7 +172,8 @@ int main(int argc, char** argv) {
       const double decode = static_cast<double>(g->decode_steps) / (static_cast<double>(g->decode_ns) / 1e9);
       std::printf("engine  threads=%d  prefill %8.1f tok/s  decode %8.2f tok/s\n", t, prefill, decode);
       if (no_torch) continue;
-      for (const char* dtype : {"float32", "bfloat16"}) {
+      for (const std::string& dtype_name : torch_dtypes) {
+        const char* dtype = dtype_name.c_str();
         int rc = 0;
         std::string out = RunCommand("/usr/bin/python3 bench/torch_peer.py " + model_dir + " " +
                                          std::to_string(prompt_tokens) + " " + std::to_string(decode_tokens) + " " +
