@@ -1,0 +1,163 @@
+// The attestd executable and the attest CLI as separate processes: start on
+// a YAML config, `attest generate` over loopback, the Prometheus endpoint,
+// `attest receipt verify --server --reexecute`, SIGHUP reload, and SIGTERM
+// draining with a final checkpoint.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <thread>
+
+#include "ledger/log_store.h"
+#include "tests/services/server_fixture.h"
+
+extern char** environ;
+
+namespace attestd::service {
+namespace {
+
+using namespace testing;
+
+std::string HttpGet(int port, const std::string& path) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+  std::string out;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0) {
+    std::string req = "GET " + path + " HTTP/1.0\r\n\r\n";
+    (void)!write(fd, req.data(), req.size());
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(fd, buf, sizeof(buf))) > 0) out.append(buf, static_cast<size_t>(n));
+  }
+  close(fd);
+  return out;
+}
+
+// Runs a shell command; returns its exit code and captures stdout.
+int RunShell(const std::string& command, std::string* output = nullptr) {
+  FILE* pipe = popen(command.c_str(), "r");
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) out.append(buf, n);
+  int status = pclose(pipe);
+  if (output != nullptr) *output = out;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+void WriteConfig(const std::string& path, const ServerConfig& c, int64_t max_tokens) {
+  std::ofstream out(path);
+  out << "listen: 127.0.0.1:0\nmetrics_listen: 127.0.0.1:0\n"
+      << "models: [" << c.model_dirs[0] << "]\n"
+      << "ledger_dir: " << c.ledger_dir << "\ndigest_cache_dir: " << c.digest_cache_dir << "\n"
+      << "checkpoint_interval_ms: 200\n"
+      << "keys:\n  attestor_keystore: " << c.keys.attestor_keystore
+      << "\n  attestor_passphrase_file: " << c.keys.attestor_passphrase_file
+      << "\n  log_key_file: " << c.keys.log_key_file << "\n"
+      << "auth:\n  inference_tokens: [" << kInferenceToken << "]\n  admin_token: " << kAdminToken << "\n"
+      << "limits:\n  max_tokens: " << max_tokens << "\n";
+}
+
+TEST(CliProcessTest, GenerateVerifyReexecuteReloadAndDrainOnSigterm) {
+  TempDir dir("proc");
+  ServerConfig config = MakeTestConfig(dir.path());
+  const std::string config_path = dir.path() + "/attestd.yaml";
+  WriteConfig(config_path, config, 64);
+
+  int out_pipe[2];
+  ASSERT_EQ(pipe(out_pipe), 0);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, out_pipe[1], STDOUT_FILENO);
+  posix_spawn_file_actions_addclose(&actions, out_pipe[0]);
+  std::string binary = ATTESTD_PATH;
+  std::vector<std::string> args = {binary, "--config", config_path};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  ASSERT_EQ(posix_spawn(&pid, binary.c_str(), &actions, nullptr, argv.data(), environ), 0);
+  close(out_pipe[1]);
+  FILE* server_out = fdopen(out_pipe[0], "r");
+  char line[256] = {};
+  ASSERT_NE(fgets(line, sizeof(line), server_out), nullptr) << "attestd printed no listening line";
+  int port = 0, metrics_port = 0;
+  ASSERT_EQ(std::sscanf(line, "attestd listening on port %d metrics %d", &port, &metrics_port), 2) << line;
+  const std::string server = "127.0.0.1:" + std::to_string(port);
+  const std::string cli = ATTEST_CLI_PATH;
+  const std::string gen = dir.path() + "/gen";
+
+  std::string text;
+  ASSERT_EQ(RunShell(std::string("ATTEST_TOKEN=") + kInferenceToken + " " + cli + " generate --server " + server +
+                    " --prompt 'Hello CLI' --max-tokens 5 --out " + gen,
+                &text),
+            0);
+  for (const char* f : {"/receipt.json", "/request.json", "/response.json"}) {
+    EXPECT_TRUE(std::filesystem::exists(gen + f)) << f;
+  }
+  std::string metrics = HttpGet(metrics_port, "/metrics");
+  EXPECT_NE(metrics.find("attestd_requests_total{code=\"OK\"} 1"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("attestd_ledger_size 1"), std::string::npos) << metrics;
+
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));  // the 200 ms checkpoint timer
+  const std::string verify = cli + " receipt verify " + gen + "/receipt.json --request " + gen + "/request.json --server " +
+                             server + " --reexecute " + config.model_dirs[0];
+  std::string report;
+  EXPECT_EQ(RunShell(verify + " --response " + gen + "/response.json 2>&1", &report), 0) << report;
+  EXPECT_NE(report.find("PASS reexecution"), std::string::npos) << report;
+  // A response file that is not what was committed is NOT VERIFIED (exit 1).
+  {
+    std::ifstream in(gen + "/response.json");
+    std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    size_t pos = body.find("\"text\":\"");
+    ASSERT_NE(pos, std::string::npos) << body;
+    body.insert(pos + 8, "tampered ");
+    std::ofstream(gen + "/tampered.json") << body;
+  }
+  EXPECT_EQ(RunShell(verify + " --response " + gen + "/tampered.json > /dev/null 2>&1"), 1);
+
+  // SIGHUP: the lower max_tokens applies to the next request.
+  WriteConfig(config_path, config, 2);
+  ASSERT_EQ(kill(pid, SIGHUP), 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  std::string err;
+  EXPECT_EQ(RunShell(std::string("ATTEST_TOKEN=") + kInferenceToken + " " + cli + " generate --server " + server +
+                    " --prompt x --max-tokens 5 --out " + dir.path() + "/gen2 2>&1",
+                &err),
+            2)
+      << err;
+  EXPECT_NE(err.find("max_tokens: got 5, want 1..2"), std::string::npos) << err;
+
+  // SIGTERM: exit 0 after a final checkpoint of the whole log.
+  ASSERT_EQ(RunShell(std::string("ATTEST_TOKEN=") + kInferenceToken + " " + cli + " generate --quiet --server " + server +
+                " --prompt y --max-tokens 2 --out " + dir.path() + "/gen3"),
+            0);
+  ASSERT_EQ(kill(pid, SIGTERM), 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  fclose(server_out);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  ledger::LogStoreOptions read_only;
+  read_only.mode = ledger::OpenMode::kReadOnly;
+  auto store = ledger::LogStore::Open(config.ledger_dir, read_only);
+  ASSERT_TRUE(store.ok()) << store.status();
+  EXPECT_EQ((*store)->Size(), 2u);
+  auto sizes = (*store)->CheckpointSizes();
+  ASSERT_TRUE(sizes.ok());
+  ASSERT_FALSE(sizes->empty());
+  EXPECT_EQ(sizes->back(), 2u) << "the shutdown checkpoint must cover every leaf";
+}
+
+}  // namespace
+}  // namespace attestd::service

@@ -1,0 +1,97 @@
+// Receipts issued before a restart still verify afterwards, with a
+// consistency proof from their checkpoint to the new head; a SIGTERM-style
+// shutdown issues a final checkpoint of everything appended.
+#include <gtest/gtest.h>
+
+#include "attest/receipt_verifier.h"
+#include "ledger/log_store.h"
+#include "services/receipt_audit.h"
+#include "tests/services/server_fixture.h"
+
+namespace attestd::service {
+namespace {
+
+using namespace testing;
+
+absl::StatusOr<v1::GenerateResponse> GenerateOnce(int port, const std::string& prompt) {
+  auto stub = v1::InferenceService::NewStub(Connect(port));
+  grpc::ClientContext ctx;
+  Authorize(ctx);
+  v1::GenerateResponse resp;
+  grpc::Status s = stub->Generate(&ctx, SimpleRequest(prompt, 4), &resp);
+  if (!s.ok()) return absl::InternalError(s.error_message());
+  return resp;
+}
+
+TEST(RestartTest, ReceiptsFromBeforeARestartVerifyWithConsistencyToTheNewHead) {
+  TempDir dir("restart");
+  ServerConfig config = MakeTestConfig(dir.path());
+  Receipt old_receipt;
+  std::string verifier_key;
+  uint64_t size_at_shutdown = 0;
+  {
+    auto server = AttestdServer::Start(config, {});
+    ASSERT_TRUE(server.ok()) << server.status();
+    auto resp = GenerateOnce((*server)->port(), "before restart");
+    ASSERT_TRUE(resp.ok()) << resp.status();
+    ASSERT_TRUE(GenerateOnce((*server)->port(), "second before").ok());
+    auto parsed = ParseReceiptJson(resp->receipt().receipt_json());
+    ASSERT_TRUE(parsed.ok());
+    old_receipt = *parsed;
+    // The receipt as an auditor would have stored it: with inclusion in the then-newest checkpoint.
+    ASSERT_TRUE((*server)->IssueCheckpoint().ok());
+    auto evidence = FetchLedgerEvidence(Connect((*server)->port()), "", old_receipt);
+    ASSERT_TRUE(evidence.ok()) << evidence.status();
+    verifier_key = evidence->verifier_key;
+    ASSERT_TRUE(GenerateOnce((*server)->port(), "after the checkpoint").ok());
+    size_at_shutdown = (*server)->ledger().Size();
+    (*server)->Shutdown(std::chrono::seconds(5));
+  }
+  {
+    // Shutdown issued a final checkpoint covering every leaf.
+    ledger::LogStoreOptions read_only;
+    read_only.mode = ledger::OpenMode::kReadOnly;
+    auto store = ledger::LogStore::Open(config.ledger_dir, read_only);
+    ASSERT_TRUE(store.ok()) << store.status();
+    auto sizes = (*store)->CheckpointSizes();
+    ASSERT_TRUE(sizes.ok());
+    ASSERT_FALSE(sizes->empty());
+    EXPECT_EQ(sizes->back(), size_at_shutdown);
+  }
+  auto server = AttestdServer::Start(config, {});
+  ASSERT_TRUE(server.ok()) << server.status();
+  EXPECT_EQ((*server)->ledger().Size(), size_at_shutdown);
+  ASSERT_TRUE(GenerateOnce((*server)->port(), "after restart").ok());
+  ASSERT_TRUE((*server)->IssueCheckpoint().ok());
+
+  const uint64_t old_size = old_receipt.ledger->inclusion->tree_size;
+  auto evidence = FetchLedgerEvidence(Connect((*server)->port()), verifier_key, old_receipt);
+  ASSERT_TRUE(evidence.ok()) << evidence.status();
+  ASSERT_TRUE(evidence->consistency.has_value());
+  EXPECT_EQ(evidence->latest_size, size_at_shutdown + 1);
+  EXPECT_NE(evidence->consistency->find(std::to_string(old_size) + " -> " + std::to_string(size_at_shutdown + 1)),
+            std::string::npos)
+      << *evidence->consistency;
+  ReceiptVerifyInputs inputs;
+  inputs.log_verifier_key = verifier_key;
+  inputs.expected_attestor = (*server)->service().attestor();
+  VerificationReport report = VerifyReceipt(old_receipt, inputs);
+  EXPECT_TRUE(report.verified()) << report.ToText();
+}
+
+TEST(RestartTest, ALedgerOfAnotherOriginIsRefusedAtStart) {
+  TempDir dir("origin");
+  ServerConfig config = MakeTestConfig(dir.path());
+  {
+    auto server = AttestdServer::Start(config, {});
+    ASSERT_TRUE(server.ok()) << server.status();
+    ASSERT_TRUE(GenerateOnce((*server)->port(), "x").ok());
+  }
+  config.log_origin = "another.example/log";
+  auto again = AttestdServer::Start(config, {});
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.status().code(), absl::StatusCode::kFailedPrecondition) << again.status();
+}
+
+}  // namespace
+}  // namespace attestd::service
