@@ -94,6 +94,15 @@ absl::StatusOr<std::unique_ptr<LogStore>> LogStore::Open(const std::string& dir,
 }
 
 LogStore::~LogStore() {
+  if (db_ != nullptr && mode_ == OpenMode::kReadWrite) {
+    // After a clean close everything lives in table files, whose sizes the
+    // MANIFEST records, so a later truncation of any file is refused at open.
+    // (A WAL cut short is indistinguishable from a crash before the lost
+    // writes; only what was flushed is protected this way.)
+    rocksdb::FlushOptions flush;
+    flush.wait = true;
+    db_->Flush(flush, handles_).PermitUncheckedError();
+  }
   if (db_ != nullptr) {
     for (rocksdb::ColumnFamilyHandle* h : handles_) db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
     db_->Close().PermitUncheckedError();

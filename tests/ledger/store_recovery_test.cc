@@ -153,6 +153,24 @@ TEST(StoreRecoveryTest, TruncatedTableFileRefusedAtOpen) {
   EXPECT_EQ(read_only.status().code(), absl::StatusCode::kDataLoss) << read_only.status();
 }
 
+// A clean close flushes everything into table files, so no acknowledged
+// leaf is left only in the WAL, where a cut would look like a crash.
+TEST(StoreRecoveryTest, CleanCloseLeavesEveryLeafInSizeCheckedTableFiles) {
+  ScratchDir dir;
+  ASSERT_TRUE(ReopenAfter(dir, [](LogStore&) {}).ok());
+  std::filesystem::path largest;
+  uintmax_t largest_size = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
+    if (entry.path().extension() == ".sst" && entry.file_size() > largest_size) {
+      largest = entry.path();
+      largest_size = entry.file_size();
+    }
+  }
+  ASSERT_GT(largest_size, 0u) << "no table file after a clean close";
+  std::filesystem::resize_file(largest, largest_size - 1);
+  EXPECT_EQ(LogStore::Open(dir.path()).status().code(), absl::StatusCode::kDataLoss);
+}
+
 TEST(StoreRecoveryTest, DeletedTableFileRefusedAtOpen) {
   ScratchDir dir;
   ASSERT_TRUE(ReopenAfter(dir, [](LogStore& s) {
