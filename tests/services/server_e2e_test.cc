@@ -284,6 +284,15 @@ TEST_F(ServerE2ETest, BadInputGetsThePreciseStatusAndLeavesTheLedgerUnchanged) {
   }
 }
 
+TEST_F(ServerE2ETest, MessageOverTheSizeLimitIsResourceExhausted) {
+  uint64_t size_before = server_->ledger().Size();
+  v1::GenerateRequest req = SimpleRequest(std::string(config_->limits.max_message_bytes + 10, 'a'), 4);
+  v1::GenerateResponse resp;
+  grpc::Status s = Generate(req, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << s.error_message();
+  EXPECT_EQ(server_->ledger().Size(), size_before);
+}
+
 TEST_F(ServerE2ETest, InvalidUtf8PromptIsInvalidArgument) {
   uint64_t size_before = server_->ledger().Size();
   v1::GenerateRequest req = SimpleRequest(std::string("bad \xff\xfe utf8"), 4);
@@ -296,30 +305,42 @@ TEST_F(ServerE2ETest, InvalidUtf8PromptIsInvalidArgument) {
   EXPECT_EQ(server_->ledger().Size(), size_before);
 }
 
-TEST_F(ServerE2ETest, DeadlineExceededAndCancelStopTheRequestAndLogNothing) {
+TEST_F(ServerE2ETest, DeadlineExceededAndCancelWhileQueuedGetTheirStatusAndLogNothing) {
+  // Hold the model's turn so the calls below wait in its queue; the tiny
+  // model is too fast to cancel reliably mid-generation (the domain test
+  // CallbackCancelStopsAndLogsNothing covers that).
+  FairQueue* queue = server_->service().FindModel("tiny-qwen2")->queue.get();
+  auto held = queue->Acquire("test-holder", std::chrono::steady_clock::time_point::max(), {});
+  ASSERT_TRUE(held.ok());
   uint64_t size_before = server_->ledger().Size();
   {
     grpc::ClientContext ctx;
     Authorize(ctx);
-    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(1));
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(300));
     v1::GenerateResponse resp;
-    grpc::Status s = Inference()->Generate(&ctx, SimpleRequest("deadline", 64), &resp);
+    grpc::Status s = Inference()->Generate(&ctx, SimpleRequest("deadline", 8), &resp);
     EXPECT_EQ(s.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED) << s.error_message();
   }
   {
     grpc::ClientContext ctx;
     Authorize(ctx);
-    auto reader = Inference()->GenerateStream(&ctx, SimpleRequest("cancel me", 64));
+    auto reader = Inference()->GenerateStream(&ctx, SimpleRequest("cancel me", 8));
+    std::thread canceller([&] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      ctx.TryCancel();
+    });
     v1::GenerateStreamResponse msg;
-    ASSERT_TRUE(reader->Read(&msg));  // the first token arrived: it is computing
-    ctx.TryCancel();
-    while (reader->Read(&msg)) {
-    }
+    EXPECT_FALSE(reader->Read(&msg)) << "nothing may arrive while the call is queued";
     EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::CANCELLED);
+    canceller.join();
   }
-  // Give the server a moment to observe the cancellation and unwind.
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  // The server notices within its 20 ms poll and leaves the queue.
+  for (int i = 0; i < 100 && queue->waiting() > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(queue->waiting(), 0);
+  { auto release = std::move(*held); }
   EXPECT_EQ(server_->ledger().Size(), size_before);
+  v1::GenerateResponse after;
+  EXPECT_TRUE(Generate(SimpleRequest("after the queue drained", 2), &after).ok());
 }
 
 TEST_F(ServerE2ETest, ConcurrentStreamsGetDenseUniqueIndicesAndOutputsEqualToSequentialRuns) {
