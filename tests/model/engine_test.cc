@@ -8,7 +8,11 @@
 #include <filesystem>
 #include <fstream>
 
+#include <nlohmann/json.hpp>
+
+#include "kernels/bf16.h"
 #include "kernels/context.h"
+#include "model/safetensors.h"
 #include "model/config.h"
 #include "model/transformer.h"
 #include "model/weights.h"
@@ -128,6 +132,60 @@ TEST_P(TinyModelTest, GenerateDependsOnThreadsOrBatch) {
     any_differs = other->output_token_ids != reference[1].output_token_ids;
   }
   EXPECT_TRUE(any_differs);
+}
+
+// Rewrites dir/model.safetensors with every tensor widened exactly to F32.
+void RewriteWeightsAsF32(const std::string& dir) {
+  std::string data;
+  nlohmann::json header;
+  header["__metadata__"] = {{"format", "pt"}};
+  {
+    auto file = SafetensorsFile::Open(dir + "/model.safetensors");
+    ASSERT_TRUE(file.ok()) << file.status();
+    for (const auto& [name, info] : (*file)->tensors()) {
+      ASSERT_EQ(info.dtype, StDtype::kBF16);
+      auto view = (*file)->Get(name);
+      ASSERT_TRUE(view.ok());
+      const uint64_t begin = data.size();
+      for (int64_t i = 0; i < info.elements(); ++i) {
+        uint16_t h;
+        std::memcpy(&h, view->data + 2 * i, 2);
+        float f = kernels::Bf16ToF32(h);
+        data.append(reinterpret_cast<const char*>(&f), 4);
+      }
+      header[name] = {{"dtype", "F32"}, {"shape", info.shape}, {"data_offsets", {begin, data.size()}}};
+    }
+  }
+  std::string text = header.dump();
+  std::ofstream out(dir + "/model.safetensors", std::ios::binary | std::ios::trunc);
+  uint64_t n = text.size();
+  out.write(reinterpret_cast<const char*>(&n), 8);
+  out << text << data;
+}
+
+TEST_P(TinyModelTest, F32WeightsChangeLogits) {
+  // bf16 -> f32 widening is exact and all arithmetic is f32, so the same
+  // weights stored as F32 must give bit-identical logits.
+  TempSynthModel m(GetParam(), 8);
+  ASSERT_TRUE(m.status().ok()) << m.status();
+  const std::vector<int32_t> prompt = {3, 1, 4, 1, 5, 9, 2, 6};
+  kernels::KernelContext ctx{nullptr, true};
+  auto c = LoadModelConfig(m.dir());
+  ASSERT_TRUE(c.ok());
+  std::vector<float> from_bf16;
+  {
+    auto w = LoadModelWeights(m.dir(), *c);
+    ASSERT_TRUE(w.ok());
+    EXPECT_EQ((*w)->dtype, "bf16");
+    from_bf16 = RunLogits(*c, **w, ctx, prompt, 4);
+  }
+  RewriteWeightsAsF32(m.dir());
+  auto w = LoadModelWeights(m.dir(), *c);
+  ASSERT_TRUE(w.ok()) << w.status();
+  EXPECT_EQ((*w)->dtype, "f32");
+  auto from_f32 = RunLogits(*c, **w, ctx, prompt, 4);
+  ASSERT_EQ(from_f32.size(), from_bf16.size());
+  EXPECT_EQ(0, std::memcmp(from_f32.data(), from_bf16.data(), from_f32.size() * 4));
 }
 
 INSTANTIATE_TEST_SUITE_P(Families, TinyModelTest, ::testing::Values(ModelFamily::kLlama, ModelFamily::kQwen2),
