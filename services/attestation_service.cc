@@ -202,6 +202,9 @@ absl::StatusOr<InferenceResult> AttestationService::Generate(const InferenceRequ
   };
   if (!keep_going()) return stop_reason;
   absl::StatusOr<model::GenerationResult> generated = model->engine->Generate(engine_request, on_token, nullptr);
+  // Give the engine to the next request now: signing and the durable append
+  // run outside the turn, so concurrent requests share a group commit.
+  { FairQueue::Turn release = std::move(*turn); }
   if (!generated.ok()) return generated.status();
   if (!stop_reason.ok()) return stop_reason;
   if (generated->finish_reason == "cancelled") return absl::CancelledError("generation cancelled");
