@@ -16,7 +16,9 @@ DOC=$(realpath "$3")
 
 work=$(mktemp -d)
 server_pid=""
+hardhat_pid=""
 cleanup() {
+  if [[ -n "$hardhat_pid" ]]; then kill "$hardhat_pid" 2>/dev/null || true; fi
   if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then kill -KILL "$server_pid" || true; fi
   rm -rf "$work"
 }
@@ -36,13 +38,16 @@ export ATTEST_TOKEN=""
 mkdir -p "$STATE/models" "$BACKUPS"
 
 # The fenced ```sh block right after `<!-- ops-test: NAME -->`, run in this shell.
-run_block() {
-  local name=$1 text
-  text=$(awk -v tag="<!-- ops-test: $name -->" '
+block_text() {
+  awk -v tag="<!-- ops-test: $1 -->" '
     $0 == tag { found = 1; next }
     found && /^```sh$/ { inside = 1; next }
     inside && /^```$/ { exit }
-    inside { print }' "$DOC")
+    inside { print }' "$DOC"
+}
+run_block() {
+  local name=$1 text
+  text=$(block_text "$name")
   [[ -n "$text" ]] || fail "docs/operations.md has no ops-test block '$name'"
   echo "== block $name"
   eval "$text" || fail "block '$name' failed"
@@ -69,7 +74,7 @@ start_server() {  # CONFIG TAG
   attestd --config "$1" > "$out" 2> "$err" &
   server_pid=$!
   for _ in $(seq 1 600); do
-    if grep -q "attestd listening on port" "$out"; then
+    if grep -qs "attestd listening on port" "$out"; then
       ATTESTD_ADDR="127.0.0.1:$(sed -n 's/^attestd listening on port \([0-9]*\).*/\1/p' "$out")"
       export ATTESTD_ADDR
       return 0
@@ -122,6 +127,43 @@ backup_size=$(attest ledger info "$BACKUP" --json | /usr/bin/python3 -c 'import 
 ((backup_size >= 2)) || fail "backup holds $backup_size leaves, want >= 2 (two receipts were returned before it)"
 echo "figure: live attest backup of a $backup_size-leaf ledger took $(((t1 - t0) / 1000000)) ms"
 if attest backup "$STATE/ledger" "$BACKUP" 2> /dev/null; then fail "attest backup overwrote an existing directory"; fi
+if attest backup "$work/no-such-ledger" "$BACKUPS/x" 2> /dev/null; then fail "attest backup of a missing ledger succeeded"; fi
+[[ ! -e "$BACKUPS/x" ]] || fail "a failed backup left $BACKUPS/x behind"
+
+# --- Anchoring from a copy while attestd runs (needs the hardhat test peer).
+repo=$(dirname "$DOC")/..
+js="$repo/tests/js"
+if [[ -f "$js/node_modules/hardhat/internal/cli/cli.js" ]] && command -v node > /dev/null; then
+  port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  (cd "$js" && exec node node_modules/hardhat/internal/cli/cli.js node --hostname 127.0.0.1 --port "$port") \
+    > "$work/hardhat.log" 2>&1 &
+  hardhat_pid=$!
+  for _ in $(seq 1 300); do grep -q "Started HTTP" "$work/hardhat.log" && break; sleep 0.1; done
+  export RPC_URL="http://127.0.0.1:$port" CHAIN_ID=31337
+  node "$repo/deploy/docker/devchain/deploy-registry.mjs" "$RPC_URL" "$work/registry-address" > /dev/null ||
+    fail "deploy-registry.mjs"
+  REGISTRY=$(cat "$work/registry-address")
+  export REGISTRY
+  head -c 16 /dev/urandom | base64 > "$KEYS/exporter-passphrase"
+  exporter=$(attest keygen --keystore "$KEYS/exporter.json" --passphrase-file "$KEYS/exporter-passphrase" --scrypt-n 1024)
+  node -e '
+    const { ethers } = require(process.argv[1] + "/node_modules/ethers");
+    const p = new ethers.JsonRpcProvider(process.argv[2], undefined, { staticNetwork: true });
+    const w = ethers.Wallet.fromPhrase("test test test test test test test test test test test junk").connect(p);
+    w.sendTransaction({ to: process.argv[3], value: ethers.parseEther("1") }).then((t) => t.wait()).then(
+      () => process.exit(0), (e) => { console.error(e.message); process.exit(1); });' "$js" "$RPC_URL" "$exporter" ||
+    fail "funding the exporter account"
+  first=$(run_block anchor-from-copy 2>&1) || fail "anchor-from-copy: $first"
+  grep -q "anchored size [1-9]" <<< "$first" || fail "anchor-from-copy anchored nothing: $first"
+  # A second copy at the same size: the chain already holds it, nothing is sent.
+  sleep 1
+  if second=$(eval "$(block_text anchor-from-copy)" 2>&1); then :; fi
+  if grep -q "anchored size" <<< "$second"; then fail "second copy anchored again: $second"; fi
+  echo "anchor-from-copy: anchored once, second copy sent nothing"
+  kill "$hardhat_pid"; hardhat_pid=""
+else
+  echo "SKIP anchor-from-copy: tests/js/node_modules (hardhat) or node not installed (scripts/install-deps.sh --test)"
+fi
 
 # --- Restore: stop, move the ledger aside, copy the backup in, start on it.
 stop_server
