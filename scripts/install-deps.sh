@@ -15,7 +15,7 @@ packages=(
 )
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(libgtest-dev libgmock-dev libbenchmark-dev python3 python3-torch python3-numpy
-             python3-grpcio python3-protobuf nodejs npm)
+             python3-grpcio python3-protobuf python3-yaml nodejs npm)
 fi
 
 missing=()
