@@ -4,6 +4,7 @@
 
 #include "attest/sha256.h"
 #include "ledger/merkle_hash.h"
+#include "ledger/proof_json.h"
 #include "model/family.h"
 #include "services/grpc_status.h"
 
@@ -192,9 +193,14 @@ grpc::Status LedgerServiceImpl::GetInclusionProof(grpc::ServerContext*, const v1
   }
   auto proof = ledger_->InclusionProof(request->index(), size);
   if (!proof.ok()) return ToGrpcStatus(proof.status());
+  auto leaf_hash = ledger_->store().GetNode(0, request->index());
+  if (!leaf_hash.ok()) return ToGrpcStatus(leaf_hash.status());
+  auto root = ledger_->RootAt(size);
+  if (!root.ok()) return ToGrpcStatus(root.status());
   response->set_index(request->index());
   response->set_tree_size(size);
   for (const auto& h : *proof) response->add_hashes(HexEncode(h));
+  response->set_proof_json(ledger::InclusionProofToJson({request->index(), size, *leaf_hash, *root, *proof}));
   return grpc::Status::OK;
 }
 
@@ -208,9 +214,14 @@ grpc::Status LedgerServiceImpl::GetConsistencyProof(grpc::ServerContext*, const 
   }
   auto proof = ledger_->ConsistencyProof(request->from_size(), to);
   if (!proof.ok()) return ToGrpcStatus(proof.status());
+  auto root_from = ledger_->RootAt(request->from_size());
+  if (!root_from.ok()) return ToGrpcStatus(root_from.status());
+  auto root_to = ledger_->RootAt(to);
+  if (!root_to.ok()) return ToGrpcStatus(root_to.status());
   response->set_from_size(request->from_size());
   response->set_to_size(to);
   for (const auto& h : *proof) response->add_hashes(HexEncode(h));
+  response->set_proof_json(ledger::ConsistencyProofToJson({request->from_size(), to, *root_from, *root_to, *proof}));
   return grpc::Status::OK;
 }
 

@@ -10,6 +10,7 @@
 
 #include "attest/receipt_verifier.h"
 #include "ledger/merkle_hash.h"
+#include "ledger/proof_json.h"
 #include "ledger/proof_verify.h"
 #include "tests/services/server_fixture.h"
 
@@ -408,6 +409,20 @@ TEST_F(ServerE2ETest, ConsistencyProofFromAnOldCheckpointToTheNewHeadVerifies) {
   std::vector<Digest32> hashes;
   for (const auto& h : proof.hashes()) hashes.push_back(*HexDecodeFixed<32>(h));
   EXPECT_TRUE(ledger::VerifyConsistency(first->size, second->size, hashes, first->root, second->root).ok());
+  // The JSON form (docs/ledger.md) carries the same proof with both roots.
+  auto record = ledger::ParseConsistencyProofJson(proof.proof_json());
+  ASSERT_TRUE(record.ok()) << record.status() << " " << proof.proof_json();
+  EXPECT_EQ(record->root_to, second->root);
+  EXPECT_TRUE(ledger::VerifyConsistencyRecord(*record).ok());
+  grpc::ClientContext ctx2;
+  v1::GetInclusionProofRequest ireq;
+  ireq.set_index(first->size - 1);
+  v1::GetInclusionProofResponse inclusion;
+  ASSERT_TRUE(Ledger()->GetInclusionProof(&ctx2, ireq, &inclusion).ok());
+  auto irecord = ledger::ParseInclusionProofJson(inclusion.proof_json());
+  ASSERT_TRUE(irecord.ok()) << irecord.status() << " " << inclusion.proof_json();
+  EXPECT_EQ(irecord->root, second->root);
+  EXPECT_TRUE(ledger::VerifyInclusionRecord(*irecord).ok());
 }
 
 TEST_F(ServerE2ETest, LedgerQueriesOutOfRangeSayGotAndWant) {
