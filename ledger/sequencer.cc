@@ -24,27 +24,29 @@ struct Sequencer::Request {
 };
 
 absl::StatusOr<std::unique_ptr<Sequencer>> Sequencer::Start(LogStore* store, CheckpointSigner signer) {
+  if (store == nullptr) return absl::FailedPreconditionError("sequencer: the ledger store must be open read-write");
+  return StartWithDurableWrite(store, std::move(signer), [store](rocksdb::WriteBatch& batch, const LogHead& head) {
+    return store->CommitAndPublish(batch, head);
+  });
+}
+
+absl::StatusOr<std::unique_ptr<Sequencer>> Sequencer::StartWithDurableWrite(LogStore* store, CheckpointSigner signer,
+                                                                             DurableWrite write) {
   if (store == nullptr || store->mode() != OpenMode::kReadWrite) {
     return absl::FailedPreconditionError("sequencer: the ledger store must be open read-write");
   }
+  if (!write) return absl::InvalidArgumentError("sequencer: got an empty durable write function");
   LogHead head = store->Head();
   ASSIGN_OR_RETURN(CompactRange range, CompactRange::FromFrontier(head.size, head.frontier));
-  std::unique_ptr<Sequencer> sequencer(new Sequencer(store, std::move(signer)));
+  std::unique_ptr<Sequencer> sequencer(new Sequencer(store, std::move(signer), std::move(write)));
   sequencer->range_ = std::move(range);
-  sequencer->writer_ = std::thread([s = sequencer.get()] { s->WriterLoop(); });
   return sequencer;
 }
 
-Sequencer::Sequencer(LogStore* store, CheckpointSigner signer) : store_(store), signer_(std::move(signer)) {}
+Sequencer::Sequencer(LogStore* store, CheckpointSigner signer, DurableWrite write)
+    : store_(store), signer_(std::move(signer)), write_(std::move(write)) {}
 
-Sequencer::~Sequencer() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stopping_ = true;
-  }
-  work_cv_.notify_one();
-  if (writer_.joinable()) writer_.join();
-}
+Sequencer::~Sequencer() = default;
 
 absl::StatusOr<uint64_t> Sequencer::Append(ByteSpan leaf) {
   if (leaf.size() != kLeafSize) {
@@ -85,48 +87,42 @@ absl::StatusOr<IssuedCheckpoint> Sequencer::IssueCheckpoint() {
 absl::Status Sequencer::Submit(Request& request) {
   std::unique_lock<std::mutex> lock(mu_);
   if (!sticky_error_.ok()) return sticky_error_;
-  if (stopping_) return absl::FailedPreconditionError("sequencer: shutting down");
   queue_.push_back(&request);
-  work_cv_.notify_one();  // wakes the writer, whether idle or gathering a group
-  done_cv_.wait(lock, [&request] { return request.done; });
-  return request.status;
-}
-
-void Sequencer::WriterLoop() {
-  std::vector<Request*> group;
-  size_t last_group_size = 0;
-  std::chrono::steady_clock::duration last_commit_time{};
-  for (;;) {
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      work_cv_.wait(lock, [this] { return !queue_.empty() || stopping_; });
-      if (queue_.empty()) return;  // stopping, and nothing left to commit
-      // The callers of the last group were just woken and are queueing their
-      // next requests; committing the first to arrive alone would spend a
-      // whole fsync on it while the rest wait for the next one. So wait for
-      // as many as the last group had, but never longer than a quarter of
-      // the last commit took (bounded at 2 ms), so latency stays well under
-      // one fsync. With a single caller this never waits.
-      if (queue_.size() < last_group_size && !stopping_) {
-        auto patience = std::min<std::chrono::steady_clock::duration>(last_commit_time / 4,
-                                                                      std::chrono::milliseconds(2));
-        work_cv_.wait_for(lock, patience, [this, last_group_size] {
-          return queue_.size() >= last_group_size || stopping_;
-        });
-      }
-      group.swap(queue_);
-    }
-    auto commit_start = std::chrono::steady_clock::now();
-    CommitGroup(group);
-    last_commit_time = std::chrono::steady_clock::now() - commit_start;
-    last_group_size = group.size();
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      for (Request* r : group) r->done = true;
-    }
-    done_cv_.notify_all();
-    group.clear();
+  if (leader_active_) {
+    arrival_cv_.notify_one();  // a leader may be gathering and counting arrivals
+    done_cv_.wait(lock, [this, &request] { return request.done || !leader_active_; });
+    if (request.done) return request.status;
+    // The last leader finished without taking this request: lead the next group.
   }
+  leader_active_ = true;
+  // The callers of the last group were just woken and are queueing their
+  // next requests; committing the first to arrive alone would spend a whole
+  // fsync on it while the rest wait for the next one. So wait for as many as
+  // the last group had, but never longer than a quarter of the last commit
+  // took (bounded at 2 ms), so latency stays well under one fsync. With a
+  // single caller this never waits.
+  if (queue_.size() < last_group_size_) {
+    auto patience = std::min<std::chrono::steady_clock::duration>(last_commit_time_ / 4, std::chrono::milliseconds(2));
+    arrival_cv_.wait_for(lock, patience, [this] { return queue_.size() >= last_group_size_; });
+  }
+  std::vector<Request*> group;
+  group.swap(queue_);
+  lock.unlock();
+
+  auto commit_start = std::chrono::steady_clock::now();
+  CommitGroup(group);
+  auto commit_time = std::chrono::steady_clock::now() - commit_start;
+
+  lock.lock();
+  last_commit_time_ = commit_time;
+  last_group_size_ = group.size();
+  for (Request* r : group) r->done = true;
+  leader_active_ = false;
+  lock.unlock();
+  // Wakes the followers just committed, and those queued meanwhile, one of
+  // which leads the next group.
+  done_cv_.notify_all();
+  return request.status;
 }
 
 void Sequencer::CommitGroup(std::vector<Request*>& group) {
@@ -197,7 +193,7 @@ void Sequencer::CommitGroup(std::vector<Request*>& group) {
 
   if (next.size() != range_.size() || new_checkpoint) {
     batch.Put(store_->meta_family(), kHeadKey, EncodeHead(new_head));
-    absl::Status written = store_->CommitAndPublish(batch, new_head);
+    absl::Status written = write_(batch, new_head);
     if (!written.ok()) {
       std::lock_guard<std::mutex> lock(mu_);
       sticky_error_ = written;
