@@ -13,6 +13,7 @@
 #include <iostream>
 #include <thread>
 
+#include "attest/keystore.h"
 #include "services/dev_keys.h"
 #include "services/log.h"
 #include "services/server.h"
@@ -76,6 +77,13 @@ int main(int argc, char** argv) {
   if (print_config) {
     std::cout << config.Describe();
     return 0;
+  }
+
+  // Before any key is loaded: a core dump of this process must not carry
+  // the attestor or log key (SPEC: keys never appear in core dumps we control).
+  if (absl::Status s = attestd::ExcludeProcessFromCoreDumps(); !s.ok()) {
+    LogError("cannot exclude the process from core dumps", {{"error", std::string(s.message())}});
+    return 1;
   }
 
   if (dev_keys) {

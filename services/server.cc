@@ -81,6 +81,38 @@ absl::StatusOr<ServedModel> LoadModel(const std::string& dir, const ServerConfig
   return served;
 }
 
+// The exporter on the server's own open store: one process holds the
+// database's lock, so it cannot run as a separate `attest export` beside it.
+absl::StatusOr<std::unique_ptr<chain::ExporterThread>> StartExporter(const AnchoringConfig& a, ledger::LogStore* store) {
+  KeySource source;
+  source.keystore_path = a.keystore;
+  source.passphrase_file = a.passphrase_env.empty() ? a.passphrase_file : "";
+  source.passphrase_env = a.passphrase_env;
+  auto key = LoadAttestorKey(source);
+  if (!key.ok()) {
+    return absl::Status(key.status().code(), "anchoring.keystore: " + std::string(key.status().message()));
+  }
+  chain::ExporterConfig config;
+  config.rpc_url = a.rpc_url;
+  ASSIGN_OR_RETURN(config.registry, ParseAddress(a.registry));
+  config.chain_id = static_cast<uint64_t>(a.chain_id);
+  config.confirmations = static_cast<uint64_t>(a.confirmations);
+  config.every_leaves = static_cast<uint64_t>(a.every_leaves);
+  config.every_ms = a.every_seconds * 1000;
+  config.fees.max_fee_cap = static_cast<uint64_t>(a.max_fee_gwei) * 1'000'000'000ull;
+  config.fees.tip_cap = static_cast<uint64_t>(a.tip_cap_gwei) * 1'000'000'000ull;
+  config.poll_interval_ms = a.poll_ms;
+  const std::string account = ToChecksumAddress(AddressOf(*key));
+  auto logger = [](const std::string& line) { LogInfo("anchoring", {{"event", line}}); };
+  ASSIGN_OR_RETURN(auto thread, chain::ExporterThread::Start(config, store, std::move(*key), logger));
+  LogInfo("anchoring started", {{"account", account},
+                                {"registry", a.registry},
+                                {"chain_id", std::to_string(a.chain_id)},
+                                {"every_leaves", std::to_string(a.every_leaves)},
+                                {"every_seconds", std::to_string(a.every_seconds)}});
+  return thread;
+}
+
 }  // namespace
 
 absl::StatusOr<Digest32> CanonicalEngineDigest() {
@@ -125,6 +157,9 @@ absl::StatusOr<std::unique_ptr<AttestdServer>> AttestdServer::Start(const Server
   LogInfo("ledger open", {{"size", std::to_string(server->ledger_->Size())},
                          {"origin", origin},
                          {"verifier_key", server->ledger_->verifier_key()}});
+  if (config.anchoring.enabled) {
+    ASSIGN_OR_RETURN(server->exporter_, StartExporter(config.anchoring, server->ledger_->mutable_store()));
+  }
   server->metrics_.SetLedgerSizeSource([backend = server->ledger_.get()] { return backend->Size(); });
 
   AttestationService::Options service_options;
@@ -221,7 +256,11 @@ void AttestdServer::Shutdown(std::chrono::milliseconds drain) {
   }
   cv_.notify_all();
   LogInfo("shutting down: draining in-flight calls", {{"drain_ms", std::to_string(drain.count())}});
-  if (grpc_server_) grpc_server_->Shutdown(std::chrono::system_clock::now() + drain);
+  if (grpc_server_) {
+    // Load balancers and probes see NOT_SERVING while in-flight calls drain.
+    if (auto* health = grpc_server_->GetHealthCheckService()) health->Shutdown();
+    grpc_server_->Shutdown(std::chrono::system_clock::now() + drain);
+  }
   if (checkpoint_thread_.joinable()) checkpoint_thread_.join();
   if (ledger_ && ledger_->Size() > 0) {
     auto cp = IssueCheckpoint();
@@ -230,6 +269,10 @@ void AttestdServer::Shutdown(std::chrono::milliseconds drain) {
   metrics_http_.reset();
   if (grpc_server_) grpc_server_->Wait();
   grpc_server_.reset();
+  if (exporter_) {
+    exporter_.reset();  // joins its thread (at most one poll or RPC timeout); it borrows the store
+    LogInfo("anchoring stopped");
+  }
   service_.reset();
   ledger_.reset();  // closes the database cleanly
   LogInfo("stopped");
