@@ -15,7 +15,11 @@ packages=(
 )
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(libgtest-dev libgmock-dev libbenchmark-dev python3 python3-torch python3-numpy
-             python3-grpcio python3-protobuf python3-yaml nodejs npm)
+             python3-grpcio python3-protobuf python3-yaml xxd)
+  # Node and npm: Debian's unless some other node is already installed (a
+  # node build that bundles npm conflicts with Debian's npm package).
+  command -v node >/dev/null || packages+=(nodejs)
+  command -v npm >/dev/null || packages+=(npm)
 fi
 
 missing=()
