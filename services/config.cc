@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cctype>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -49,6 +50,17 @@ absl::StatusOr<int64_t> AsInt(const YAML::Node& n, int64_t min, int64_t max) {
 Setter Limit(int64_t Limits::*field, int64_t min, int64_t max) {
   return [field, min, max](const YAML::Node& n, ServerConfig& c) -> absl::Status {
     ASSIGN_OR_RETURN(c.limits.*field, AsInt(n, min, max));
+    return absl::OkStatus();
+  };
+}
+
+Setter AnchoringString(std::string AnchoringConfig::*field) {
+  return NestedString(&ServerConfig::anchoring, field);
+}
+
+Setter AnchoringInt(int64_t AnchoringConfig::*field, int64_t min, int64_t max) {
+  return [field, min, max](const YAML::Node& n, ServerConfig& c) -> absl::Status {
+    ASSIGN_OR_RETURN(c.anchoring.*field, AsInt(n, min, max));
     return absl::OkStatus();
   };
 }
@@ -105,6 +117,25 @@ const std::map<std::string, Setter>& Setters() {
       {"limits.max_queue", Limit(&Limits::max_queue, 1, 1 << 20)},
       {"limits.max_streams_per_client", Limit(&Limits::max_streams_per_client, 1, 1 << 20)},
       {"limits.default_deadline_ms", Limit(&Limits::default_deadline_ms, 1, 86400000)},
+      {"anchoring.enabled",
+       [](const YAML::Node& n, ServerConfig& c) -> absl::Status {
+         bool v = false;
+         if (!n.IsScalar() || !YAML::convert<bool>::decode(n, v)) return TypeError("", "true or false");
+         c.anchoring.enabled = v;
+         return absl::OkStatus();
+       }},
+      {"anchoring.rpc_url", AnchoringString(&AnchoringConfig::rpc_url)},
+      {"anchoring.registry", AnchoringString(&AnchoringConfig::registry)},
+      {"anchoring.chain_id", AnchoringInt(&AnchoringConfig::chain_id, 1, int64_t{1} << 53)},
+      {"anchoring.keystore", AnchoringString(&AnchoringConfig::keystore)},
+      {"anchoring.passphrase_file", AnchoringString(&AnchoringConfig::passphrase_file)},
+      {"anchoring.passphrase_env", AnchoringString(&AnchoringConfig::passphrase_env)},
+      {"anchoring.every_leaves", AnchoringInt(&AnchoringConfig::every_leaves, 1, int64_t{1} << 40)},
+      {"anchoring.every_seconds", AnchoringInt(&AnchoringConfig::every_seconds, 1, 86400 * 365)},
+      {"anchoring.confirmations", AnchoringInt(&AnchoringConfig::confirmations, 1, 1000)},
+      {"anchoring.max_fee_gwei", AnchoringInt(&AnchoringConfig::max_fee_gwei, 1, 1'000'000)},
+      {"anchoring.tip_cap_gwei", AnchoringInt(&AnchoringConfig::tip_cap_gwei, 0, 1'000'000)},
+      {"anchoring.poll_ms", AnchoringInt(&AnchoringConfig::poll_ms, 10, 3'600'000)},
   };
   return *setters;
 }
@@ -158,6 +189,19 @@ std::vector<std::pair<std::string, std::string>> Fields(const ServerConfig& c) {
       {"limits.max_queue", std::to_string(c.limits.max_queue)},
       {"limits.max_streams_per_client", std::to_string(c.limits.max_streams_per_client)},
       {"limits.default_deadline_ms", std::to_string(c.limits.default_deadline_ms)},
+      {"anchoring.enabled", c.anchoring.enabled ? "true" : "false"},
+      {"anchoring.rpc_url", c.anchoring.rpc_url},
+      {"anchoring.registry", c.anchoring.registry},
+      {"anchoring.chain_id", std::to_string(c.anchoring.chain_id)},
+      {"anchoring.keystore", c.anchoring.keystore},
+      {"anchoring.passphrase_file", c.anchoring.passphrase_file},
+      {"anchoring.passphrase_env", c.anchoring.passphrase_env},
+      {"anchoring.every_leaves", std::to_string(c.anchoring.every_leaves)},
+      {"anchoring.every_seconds", std::to_string(c.anchoring.every_seconds)},
+      {"anchoring.confirmations", std::to_string(c.anchoring.confirmations)},
+      {"anchoring.max_fee_gwei", std::to_string(c.anchoring.max_fee_gwei)},
+      {"anchoring.tip_cap_gwei", std::to_string(c.anchoring.tip_cap_gwei)},
+      {"anchoring.poll_ms", std::to_string(c.anchoring.poll_ms)},
   };
 }
 
@@ -208,6 +252,26 @@ absl::Status ValidateConfig(const ServerConfig& c) {
   if (!c.auth.admin_token.empty() && c.auth.admin_token.size() < 16) {
     return absl::InvalidArgumentError("config auth.admin_token: got " + std::to_string(c.auth.admin_token.size()) +
                                       " characters, want >= 16");
+  }
+  const AnchoringConfig& a = c.anchoring;
+  if (a.enabled) {
+    if (a.rpc_url.empty()) return absl::InvalidArgumentError("config anchoring.rpc_url: empty, want the node's URL");
+    bool registry_ok = a.registry.size() == 42 && a.registry[0] == '0' && (a.registry[1] == 'x' || a.registry[1] == 'X');
+    for (size_t i = 2; registry_ok && i < a.registry.size(); ++i) {
+      registry_ok = std::isxdigit(static_cast<unsigned char>(a.registry[i])) != 0;
+    }
+    if (!registry_ok) {
+      return absl::InvalidArgumentError("config anchoring.registry: got \"" + a.registry + "\", want 0x + 40 hex digits");
+    }
+    if (a.chain_id == 0) return absl::InvalidArgumentError("config anchoring.chain_id: got 0, want the chain's id");
+    if (a.keystore.empty()) return absl::InvalidArgumentError("config anchoring.keystore: empty, want a V3 keystore");
+    if (a.passphrase_file.empty() && a.passphrase_env.empty()) {
+      return absl::InvalidArgumentError("config anchoring: set passphrase_file or passphrase_env for the keystore");
+    }
+    if (a.tip_cap_gwei > a.max_fee_gwei) {
+      return absl::InvalidArgumentError("config anchoring.tip_cap_gwei: got " + std::to_string(a.tip_cap_gwei) +
+                                        ", want <= max_fee_gwei " + std::to_string(a.max_fee_gwei));
+    }
   }
   return absl::OkStatus();
 }

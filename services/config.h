@@ -47,6 +47,25 @@ struct KeyConfig {
   std::string log_key_file;             // Ed25519 note signing key (attest/ed25519.h)
 };
 
+// The chain exporter running inside attestd (docs/anchoring.md): puts the
+// newest checkpoint root on the AnchorRegistry every `every_leaves` new leaves
+// or `every_seconds`, whichever comes first. Off by default.
+struct AnchoringConfig {
+  bool enabled = false;
+  std::string rpc_url;          // JSON-RPC URL of the chain's node
+  std::string registry;         // AnchorRegistry address, 0x + 40 hex
+  int64_t chain_id = 0;         // the node must report exactly this
+  std::string keystore;         // exporter account: V3 keystore JSON
+  std::string passphrase_file;  // its passphrase, from a file...
+  std::string passphrase_env;   // ...or an environment variable (wins when set)
+  int64_t every_leaves = 1000;
+  int64_t every_seconds = 600;
+  int64_t confirmations = 2;     // blocks, counting the including one
+  int64_t max_fee_gwei = 200;    // cap on maxFeePerGas
+  int64_t tip_cap_gwei = 5;      // cap on maxPriorityFeePerGas
+  int64_t poll_ms = 1000;        // pause between exporter steps
+};
+
 struct ServerConfig {
   std::string listen = "127.0.0.1:50051";
   std::string metrics_listen = "127.0.0.1:9464";  // Prometheus text over HTTP; empty = off
@@ -61,6 +80,7 @@ struct ServerConfig {
   TlsConfig tls;
   AuthConfig auth;
   Limits limits;
+  AnchoringConfig anchoring;
 
   // One line per setting, secrets shown only as "(set)"/"(unset)".
   std::string Describe() const;

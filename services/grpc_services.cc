@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "attest/sha256.h"
+#include "ledger/chain/anchor_record.h"
 #include "ledger/merkle_hash.h"
 #include "ledger/proof_json.h"
 #include "model/family.h"
@@ -276,6 +277,24 @@ grpc::Status AdminServiceImpl::IssueCheckpoint(grpc::ServerContext* context, con
   if (!cp.ok()) return ToGrpcStatus(cp.status());
   response->set_checkpoint(cp->note);
   response->set_tree_size(cp->size);
+  return grpc::Status::OK;
+}
+
+grpc::Status LedgerServiceImpl::ListAnchors(grpc::ServerContext*, const v1::ListAnchorsRequest*,
+                                            v1::ListAnchorsResponse* response) {
+  const ledger::LogStore& store = ledger_->store();
+  chain::AnchorLedger records(store.raw_db(), store.anchors_family());
+  auto all = records.List();
+  if (!all.ok()) return ToGrpcStatus(all.status());
+  for (const chain::AnchorRecord& r : *all) {
+    v1::Anchor* anchor = response->add_anchors();
+    anchor->set_tree_size(r.tree_size);
+    anchor->set_root(HexEncode(r.root));
+    anchor->set_tx_hash(HexEncode(r.tx_hash));
+    anchor->set_block_number(r.block_number);
+    if (r.block_number != 0) anchor->set_block_hash(HexEncode(r.block_hash));
+    anchor->set_state(std::string(chain::AnchorStateName(r.state)));
+  }
   return grpc::Status::OK;
 }
 

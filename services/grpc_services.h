@@ -78,6 +78,9 @@ class LedgerServiceImpl final : public v1::LedgerService::Service {
                                    v1::GetConsistencyProofResponse* response) override;
   grpc::Status GetReceipt(grpc::ServerContext*, const v1::GetReceiptRequest* request,
                           v1::GetReceiptResponse* response) override;
+  // Reads the `anchors` column family (chain::AnchorLedger) of the open store.
+  grpc::Status ListAnchors(grpc::ServerContext*, const v1::ListAnchorsRequest* request,
+                           v1::ListAnchorsResponse* response) override;
 
  private:
   const LedgerBackend* ledger_;

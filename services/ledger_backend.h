@@ -62,6 +62,9 @@ class LedgerBackend : public ReceiptLog {
   [[nodiscard]] absl::StatusOr<std::vector<Digest32>> ConsistencyProof(uint64_t from_size, uint64_t to_size) const;
 
   const ledger::LogStore& store() const { return *store_; }
+  // For the exporter thread, which writes its anchor records into the store's
+  // `anchors` family; valid while the backend lives.
+  ledger::LogStore* mutable_store() { return store_.get(); }
 
  private:
   LedgerBackend() = default;

@@ -23,6 +23,7 @@
 
 #include <grpcpp/server.h>
 
+#include "ledger/chain/exporter_thread.h"
 #include "services/attestation_service.h"
 #include "services/config.h"
 #include "services/grpc_services.h"
@@ -53,6 +54,8 @@ class AttestdServer {
   int metrics_port() const { return metrics_http_ ? metrics_http_->port() : 0; }
   const AttestationService& service() const { return *service_; }
   LedgerBackend& ledger() { return *ledger_; }
+  // The exporter thread when `anchoring.enabled`, else null. Valid until Shutdown().
+  const chain::ExporterThread* exporter() const { return exporter_.get(); }
 
   [[nodiscard]] absl::StatusOr<std::vector<std::string>> Reload();
   [[nodiscard]] absl::StatusOr<ledger::IssuedCheckpoint> IssueCheckpoint();
@@ -68,6 +71,8 @@ class AttestdServer {
   StartOptions options_;
   Metrics metrics_;
   std::unique_ptr<LedgerBackend> ledger_;
+  // Declared after ledger_ so that it is destroyed first: it borrows the store.
+  std::unique_ptr<chain::ExporterThread> exporter_;
   std::unique_ptr<AttestationService> service_;
   std::unique_ptr<AuthHolder> auth_;
   std::unique_ptr<InferenceServiceImpl> inference_;
