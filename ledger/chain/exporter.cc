@@ -2,13 +2,12 @@
 
 #include <algorithm>
 #include <cctype>
-#include <charconv>
 #include <iostream>
 #include <thread>
 
-#include "attest/sha256.h"
 #include "ledger/chain/eip1559_tx.h"
 #include "ledger/chain/registry_abi.h"
+#include "ledger/checkpoint.h"
 
 namespace attestd::chain {
 namespace {
@@ -60,27 +59,17 @@ std::string_view StepOutcomeName(StepOutcome outcome) {
 }
 
 absl::StatusOr<CheckpointRef> ParseCheckpointNote(const std::string& note) {
-  // C2SP tlog-checkpoint: "<origin>\n<size>\n<base64 root>\n" then optional
-  // extension lines, a blank line and the signatures.
-  size_t first = note.find('\n');
-  size_t second = first == std::string::npos ? first : note.find('\n', first + 1);
-  size_t third = second == std::string::npos ? second : note.find('\n', second + 1);
-  if (third == std::string::npos) return absl::DataLossError("checkpoint: fewer than three body lines");
+  // The body is everything up to the blank line before the signatures; its
+  // grammar is ledger/checkpoint.h's. Signatures are the ledger's concern.
+  const size_t blank = note.find("\n\n");
+  if (blank == std::string::npos) return absl::DataLossError("checkpoint: no blank line before the signatures");
+  auto parsed = ledger::ParseCheckpoint(std::string_view(note).substr(0, blank + 1));
+  if (!parsed.ok()) return absl::DataLossError("checkpoint: " + std::string(parsed.status().message()));
   CheckpointRef out;
-  out.origin = note.substr(0, first);
-  if (out.origin.empty()) return absl::DataLossError("checkpoint: empty origin line");
-  const std::string size_text = note.substr(first + 1, second - first - 1);
-  auto [end, ec] = std::from_chars(size_text.data(), size_text.data() + size_text.size(), out.size);
-  if (ec != std::errc() || end != size_text.data() + size_text.size() || size_text.empty() ||
-      (size_text.size() > 1 && size_text[0] == '0')) {
-    return absl::DataLossError("checkpoint: size line \"" + size_text + "\" is not a decimal number");
-  }
-  auto root = Base64Decode(note.substr(second + 1, third - second - 1));
-  if (!root.ok()) return absl::DataLossError("checkpoint: root line: " + std::string(root.status().message()));
-  auto root32 = Digest32::FromSpan(*root, "checkpoint root");
-  if (!root32.ok()) return absl::DataLossError(std::string(root32.status().message()));
-  out.root = *root32;
-  out.log_id = Sha256(out.origin);
+  out.origin = parsed->origin;
+  out.size = parsed->size;
+  out.root = parsed->root;
+  out.log_id = ledger::LogIdOf(out.origin);
   out.note = note;
   return out;
 }
@@ -390,7 +379,15 @@ absl::StatusOr<AnchorRecord> Exporter::AnchorNewestAndWait(int64_t timeout_ms, c
         for (auto it = all.rbegin(); it != all.rend(); ++it) {
           if (it->state == AnchorState::kConfirmed) return *it;
         }
-        return absl::NotFoundError("exporter: nothing anchored: the log has no checkpoint yet");
+        // No record here, yet nothing was due: either there is no checkpoint,
+        // or the chain already holds this size (anchored from another copy
+        // of the database, e.g. a backup the operator exported from).
+        auto note = store_->LatestCheckpoint();
+        if (absl::IsNotFound(note.status())) {
+          return absl::NotFoundError("exporter: nothing anchored: the log has no checkpoint yet");
+        }
+        return absl::AlreadyExistsError(
+            "exporter: nothing new is due: the newest checkpoint is already anchored on chain");
       }
     }
     SleepUnlessStopped(backoff, stop);

@@ -79,8 +79,10 @@ struct CheckpointRef {
   std::string note;
 };
 
-// Parses the body of a C2SP checkpoint note (origin, decimal size, base64
-// root). The exporter also checks the root against the store's RootAt(size).
+// Splits a stored checkpoint note at the blank line and parses its body with
+// ledger::ParseCheckpoint (no grammar of its own); DataLoss if either fails.
+// Signatures are not checked here. The exporter also checks the root against
+// the store's RootAt(size).
 [[nodiscard]] absl::StatusOr<CheckpointRef> ParseCheckpointNote(const std::string& note);
 
 class Exporter {
@@ -106,6 +108,9 @@ class Exporter {
   // Anchors the newest checkpoint now, ignoring the batching thresholds, and
   // steps until it is confirmed or `timeout_ms` passes (DeadlineExceeded).
   // Returns the confirmed record (or the existing one if already anchored).
+  // NotFound when the log has no checkpoint; AlreadyExists when the chain
+  // already holds the newest checkpoint's size but this database has no
+  // confirmed record of it (it was anchored from another copy).
   [[nodiscard]] absl::StatusOr<AnchorRecord> AnchorNewestAndWait(int64_t timeout_ms, const std::atomic<bool>& stop);
 
   const Address20& account() const { return from_; }

@@ -100,9 +100,14 @@ absl::Status RunChainExport(const ExportFlags& f) {
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
   if (f.once) {
-    ASSIGN_OR_RETURN(chain::AnchorRecord record,
-                     exporter->AnchorNewestAndWait(static_cast<int64_t>(f.timeout_seconds) * 1000, g_stop));
-    std::cout << RecordSummary(record).dump() << std::endl;
+    auto record = exporter->AnchorNewestAndWait(static_cast<int64_t>(f.timeout_seconds) * 1000, g_stop);
+    if (absl::IsAlreadyExists(record.status())) {
+      // Nothing to do is success for a cron-style `--once`.
+      log(std::string(record.status().message()));
+      return absl::OkStatus();
+    }
+    if (!record.ok()) return record.status();
+    std::cout << RecordSummary(*record).dump() << std::endl;
     return absl::OkStatus();
   }
   return exporter->Run(g_stop);
