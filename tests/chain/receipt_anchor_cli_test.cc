@@ -104,6 +104,10 @@ TEST_F(ReceiptAnchorCli, ReceiptVerifyWithRpcPassesOnlyOnceItsCheckpointIsAnchor
   EXPECT_EQ(verify(receipt_path, &out), 1) << out;
   EXPECT_NE(out.find("not anchored"), std::string::npos) << out;
 
+  // A copy of the database taken before anchoring (a backup) will know
+  // nothing of the anchor.
+  const std::string copy = dir_.Sub("data-copy");
+  std::filesystem::copy(data, copy, std::filesystem::copy_options::recursive);
   ASSERT_EQ(Attest({"export", "--rpc", node_->url(), "--registry", Hex0x(registry_.span()), "--chain-id", "31337",
                     "--key-file", key_file_, "--confirmations", "1", "--poll-ms", "50", "--once", data},
                    &out),
@@ -119,6 +123,17 @@ TEST_F(ReceiptAnchorCli, ReceiptVerifyWithRpcPassesOnlyOnceItsCheckpointIsAnchor
   EXPECT_NE(out.find("tx " + tx_hash), std::string::npos) << out;
   EXPECT_NE(out.find(block_hash), std::string::npos) << out;
   EXPECT_NE(out.find("verified"), std::string::npos) << out;
+
+  // `export --once` on the copy: the chain already holds size 3, so nothing
+  // is due; that is success, not "no checkpoint".
+  std::string copy_out;
+  EXPECT_EQ(Attest({"export", "--rpc", node_->url(), "--registry", Hex0x(registry_.span()), "--chain-id", "31337",
+                    "--key-file", key_file_, "--confirmations", "1", "--poll-ms", "50", "--once", copy},
+                   &copy_out),
+            0)
+      << copy_out;
+  EXPECT_NE(copy_out.find("nothing new is due"), std::string::npos) << copy_out;
+  EXPECT_EQ(copy_out.find("no checkpoint yet"), std::string::npos) << copy_out;
 
   // A statement altered after signing fails, whatever the chain holds.
   Receipt tampered = receipt;

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <fstream>
 #include <thread>
+#include <vector>
 
 #include "attest/keystore.h"
 #include "attest/sha256.h"
@@ -48,6 +49,28 @@ v1::Anchor WaitForConfirmedAnchor(int port, uint64_t tree_size, std::chrono::sec
   return last;
 }
 
+// Writes the exporter keystore (hardhat's funded account #1, cheap scrypt so
+// the test spends its time on the chain, not the KDF) and enables anchoring.
+void EnableAnchoring(ServerConfig& config, const std::string& dir, const std::string& rpc_url,
+                     const Address20& registry, int64_t every_leaves) {
+  ScryptParams cheap;
+  cheap.n = 1024;
+  auto keystore = EncryptKeystore(chain_testing::HardhatKey(1), "exporter-pass", cheap);
+  ASSERT_TRUE(keystore.ok()) << keystore.status();
+  ASSERT_TRUE(WriteKeystoreFile(dir + "/exporter.json", *keystore).ok());
+  std::ofstream(dir + "/exporter-pass.txt") << "exporter-pass";
+  config.anchoring.enabled = true;
+  config.anchoring.rpc_url = rpc_url;
+  config.anchoring.registry = "0x" + HexEncode(registry.span());
+  config.anchoring.chain_id = 31337;
+  config.anchoring.keystore = dir + "/exporter.json";
+  config.anchoring.passphrase_file = dir + "/exporter-pass.txt";
+  config.anchoring.every_leaves = every_leaves;
+  config.anchoring.every_seconds = 3600;
+  config.anchoring.confirmations = 1;
+  config.anchoring.poll_ms = 100;
+}
+
 TEST(AnchoringE2ETest, ServerAnchorsItsCheckpointOnChainAndListAnchorsReportsTheBlock) {
   if (!chain_testing::NodeModulesPresent()) GTEST_SKIP() << chain_testing::kSkipMessage;
   chain_testing::TempDir chain_dir;
@@ -58,24 +81,7 @@ TEST(AnchoringE2ETest, ServerAnchorsItsCheckpointOnChainAndListAnchorsReportsThe
 
   testing::TempDir dir("anchoring");
   ServerConfig config = MakeTestConfig(dir.path());
-  // The exporter account: hardhat's funded account #1, in a keystore with a
-  // cheap scrypt so the test spends its time on the chain, not the KDF.
-  ScryptParams cheap;
-  cheap.n = 1024;
-  auto keystore = EncryptKeystore(chain_testing::HardhatKey(1), "exporter-pass", cheap);
-  ASSERT_TRUE(keystore.ok()) << keystore.status();
-  ASSERT_TRUE(WriteKeystoreFile(dir.path() + "/exporter.json", *keystore).ok());
-  std::ofstream(dir.path() + "/exporter-pass.txt") << "exporter-pass";
-  config.anchoring.enabled = true;
-  config.anchoring.rpc_url = node.url();
-  config.anchoring.registry = "0x" + HexEncode(registry.span());
-  config.anchoring.chain_id = 31337;
-  config.anchoring.keystore = dir.path() + "/exporter.json";
-  config.anchoring.passphrase_file = dir.path() + "/exporter-pass.txt";
-  config.anchoring.every_leaves = 1;
-  config.anchoring.every_seconds = 3600;
-  config.anchoring.confirmations = 1;
-  config.anchoring.poll_ms = 100;
+  EnableAnchoring(config, dir.path(), node.url(), registry, 1);
 
   auto started = AttestdServer::Start(config, {});
   ASSERT_TRUE(started.ok()) << started.status();
@@ -140,6 +146,73 @@ TEST(AnchoringE2ETest, ServerAnchorsItsCheckpointOnChainAndListAnchorsReportsThe
   ASSERT_FALSE(records->empty());
   EXPECT_EQ(records->back().tree_size, checkpoint->size);
   EXPECT_EQ(records->back().state, chain::AnchorState::kConfirmed);
+}
+
+// Runs the attest CLI; returns its exit code, stdout+stderr in *output.
+int Attest(const chain_testing::TempDir& dir, const std::vector<std::string>& args, std::string* output) {
+  std::vector<std::string> argv{ATTEST_CLI_PATH};
+  argv.insert(argv.end(), args.begin(), args.end());
+  chain_testing::ChildProcess child(argv, "", dir.Sub("attest.log"),
+                                    {std::string("ATTEST_TOKEN=") + kInferenceToken});
+  int rc = child.Wait(std::chrono::seconds(120));
+  *output = chain_testing::ReadFile(dir.Sub("attest.log"));
+  return rc;
+}
+
+TEST(AnchoringE2ETest, ReceiptVerifyProvesAnOlderLeafInTheNewestAnchoredTreeThroughTheServer) {
+  if (!chain_testing::NodeModulesPresent()) GTEST_SKIP() << chain_testing::kSkipMessage;
+  chain_testing::TempDir chain_dir;
+  chain_testing::HardhatNode node(chain_dir.Sub("hardhat.log"));
+  ASSERT_TRUE(node.WaitReady()) << chain_testing::ReadFile(chain_dir.Sub("hardhat.log"));
+  chain::EthClient eth(chain::JsonRpcOptions{node.url()});
+  const Address20 registry = chain_testing::DeployRegistry(eth, chain_testing::CompileRegistry(chain_dir));
+  testing::TempDir dir("anchoring-verify");
+  ServerConfig config = MakeTestConfig(dir.path());
+  // Three new leaves make an anchor due; one does not (and a day is far away).
+  EnableAnchoring(config, dir.path(), node.url(), registry, 3);
+  auto started = AttestdServer::Start(config, {});
+  ASSERT_TRUE(started.ok()) << started.status();
+  std::unique_ptr<AttestdServer> server = *std::move(started);
+  const std::string address = "127.0.0.1:" + std::to_string(server->port());
+
+  std::string out;
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(Attest(chain_dir, {"generate", "--quiet", "--server", address, "--model", "tiny-qwen2", "--prompt",
+                                 "first " + std::to_string(i), "--max-tokens", "3", "--out",
+                                 chain_dir.Sub("r" + std::to_string(i))},
+                     &out),
+              0)
+        << out;
+  }
+  auto cp3 = server->IssueCheckpoint();
+  ASSERT_TRUE(cp3.ok()) << cp3.status();
+  ASSERT_EQ(WaitForConfirmedAnchor(server->port(), 3, std::chrono::seconds(90)).state(), "confirmed");
+  ASSERT_EQ(Attest(chain_dir, {"generate", "--quiet", "--server", address, "--model", "tiny-qwen2", "--prompt",
+                               "late", "--max-tokens", "3", "--out", chain_dir.Sub("late")},
+                   &out),
+            0)
+      << out;
+  auto cp4 = server->IssueCheckpoint();
+  ASSERT_TRUE(cp4.ok()) << cp4.status();
+  ASSERT_EQ(cp4->size, 4u);
+  const std::string registry_hex = "0x" + HexEncode(registry.span());
+
+  // Leaf 0: --server refreshes its proof to checkpoint 4, which is not
+  // anchored; the server's inclusion proof at the anchored size 3 is checked
+  // against the root the registry holds.
+  ASSERT_EQ(Attest(chain_dir, {"receipt", "verify", chain_dir.Sub("r0/receipt.json"), "--server", address, "--rpc",
+                               node.url(), "--registry", registry_hex},
+                   &out),
+            0)
+      << out;
+  EXPECT_NE(out.find("PASS anchored: leaf 0 included in anchored size 3"), std::string::npos) << out;
+  // The late leaf (index 3) is in no anchored tree yet: not verified.
+  EXPECT_EQ(Attest(chain_dir, {"receipt", "verify", chain_dir.Sub("late/receipt.json"), "--server", address, "--rpc",
+                               node.url(), "--registry", registry_hex},
+                   &out),
+            1)
+      << out;
+  EXPECT_NE(out.find("newest anchored size is 3, leaf 3"), std::string::npos) << out;
 }
 
 }  // namespace
