@@ -13,7 +13,10 @@ build_dir=${ATTESTD_BUILD_DIR:-build}
 if [[ ! -f "$build_dir/CMakeCache.txt" ]]; then
   generator=()
   command -v ninja >/dev/null && generator=(-G Ninja)
-  cmake -S . -B "$build_dir" "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+  # The service needs neither the tests nor the benchmarks (nor their
+  # packages); scripts/test.sh turns them on when it reuses this folder.
+  cmake -S . -B "$build_dir" "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DATTESTD_BUILD_TESTS=OFF -DATTESTD_BUILD_BENCH=OFF
 fi
 cmake --build "$build_dir" --target attestd attest --parallel "$(nproc)"
 if [[ ! -f .attestd/models/demo/config.json ]]; then

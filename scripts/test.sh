@@ -9,12 +9,12 @@ scripts/install-deps.sh --test
 
 jobs=$(nproc)
 echo "== build (warnings are errors)"
-scripts/build.sh -DATTESTD_WERROR=ON
+scripts/build.sh -DATTESTD_WERROR=ON -DATTESTD_BUILD_TESTS=ON -DATTESTD_BUILD_BENCH=ON
 echo "== tests"
 ctest --test-dir build --output-on-failure --parallel "$jobs" --timeout 900
 
 echo "== unit tests under ASan + UBSan"
 ATTESTD_BUILD_DIR=build-asan scripts/build.sh -DATTESTD_WERROR=ON -DATTESTD_SANITIZE=ON \
-  -DATTESTD_CUDA=OFF -DATTESTD_BUILD_BENCH=OFF
+  -DATTESTD_CUDA=OFF -DATTESTD_BUILD_TESTS=ON -DATTESTD_BUILD_BENCH=OFF
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir build-asan --output-on-failure --parallel "$jobs" -L unit --timeout 900
