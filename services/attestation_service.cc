@@ -144,9 +144,14 @@ absl::StatusOr<InferenceResult> AttestationService::Generate(const InferenceRequ
   result.model = model->name;
   result.request_id = request.request_id.empty() ? NewRequestId() : request.request_id;
   const Digest32 request_id_digest = RequestIdDigest(result.request_id);
-  if (!options_.bench_disable_attestation && log_->FindRequest(request_id_digest).ok()) {
-    return absl::AlreadyExistsError("request_id: \"" + result.request_id + "\" already has a receipt");
-  }
+  if (!options_.bench_disable_attestation) RETURN_IF_ERROR(ClaimRequestId(request_id_digest, result.request_id));
+  struct ReleaseOnExit {
+    AttestationService* self;
+    const Digest32* digest;
+    ~ReleaseOnExit() {
+      if (digest != nullptr) self->ReleaseRequestId(*digest);
+    }
+  } release_request_id{this, options_.bench_disable_attestation ? nullptr : &request_id_digest};
 
   const std::string prompt_text = request.messages.empty() ? request.prompt : RenderChat(info.family, request.messages);
   ASSIGN_OR_RETURN(result.prompt_token_ids, model->engine->Encode(prompt_text));
@@ -241,6 +246,23 @@ absl::StatusOr<InferenceResult> AttestationService::Generate(const InferenceRequ
   if (metrics_ != nullptr) metrics_->RecordAppendLatency(result.attest_ns);
   result.receipt = std::move(receipt);
   return result;
+}
+
+absl::Status AttestationService::ClaimRequestId(const Digest32& request_id_digest, const std::string& request_id) {
+  std::lock_guard<std::mutex> lock(in_flight_mu_);
+  if (in_flight_request_ids_.count(request_id_digest) > 0) {
+    return absl::AlreadyExistsError("request_id: \"" + request_id + "\" is already being served");
+  }
+  if (log_->FindRequest(request_id_digest).ok()) {
+    return absl::AlreadyExistsError("request_id: \"" + request_id + "\" already has a receipt");
+  }
+  in_flight_request_ids_.insert(request_id_digest);
+  return absl::OkStatus();
+}
+
+void AttestationService::ReleaseRequestId(const Digest32& request_id_digest) {
+  std::lock_guard<std::mutex> lock(in_flight_mu_);
+  in_flight_request_ids_.erase(request_id_digest);
 }
 
 absl::StatusOr<IssuedReceipt> AttestationService::AttestAndLog(const ServedModel& model,

@@ -23,6 +23,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -142,8 +143,16 @@ class AttestationService {
   [[nodiscard]] absl::StatusOr<IssuedReceipt> AttestAndLog(const ServedModel& model, const InferenceResult& result,
                                                            const Digest32& request_id_digest);
 
+  // Claims `request_id_digest` for one in-flight call, so two concurrent
+  // calls with the same request_id cannot both reach the ledger. AlreadyExists
+  // when it is in flight or already logged. Release with ReleaseRequestId.
+  [[nodiscard]] absl::Status ClaimRequestId(const Digest32& request_id_digest, const std::string& request_id);
+  void ReleaseRequestId(const Digest32& request_id_digest);
+
   Options options_;
   mutable std::mutex limits_mu_;  // guards options_.limits
+  std::mutex in_flight_mu_;
+  std::set<Digest32> in_flight_request_ids_;  // guarded by in_flight_mu_
   std::vector<ServedModel> models_;
   SecretKey32 attestor_;
   Address20 attestor_address_;

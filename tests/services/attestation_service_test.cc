@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <future>
 
 #include "attest/sha256.h"
 #include "model/synth_model.h"
@@ -108,6 +109,43 @@ TEST_F(AttestationServiceTest, PastDeadlineIsDeadlineExceededBeforeAnyWork) {
   auto result = service_->Generate(Request("late"), {}, call);
   EXPECT_EQ(result.status().code(), absl::StatusCode::kDeadlineExceeded);
   EXPECT_TRUE(log_.leaves.empty());
+}
+
+TEST_F(AttestationServiceTest, ConcurrentCallWithTheSameRequestIdIsRefusedWhileTheFirstRuns) {
+  InferenceRequest first = Request("same id");
+  first.request_id = "client-chosen-id";
+  absl::Status second_status;
+  bool second_ran = false;
+  auto result = service_->Generate(
+      first,
+      [&](std::string_view, int32_t) {
+        if (!second_ran) {
+          second_ran = true;
+          // From another thread with a short deadline: without the in-flight
+          // claim the second call would queue behind the first and time out.
+          CallContext call;
+          call.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+          auto second = std::async(std::launch::async, [&] { return service_->Generate(first, {}, call); });
+          second_status = second.get().status();
+        }
+        return true;
+      },
+      {});
+  ASSERT_TRUE(result.ok()) << result.status();
+  ASSERT_TRUE(second_ran);
+  EXPECT_EQ(second_status.code(), absl::StatusCode::kAlreadyExists) << second_status;
+  EXPECT_EQ(log_.leaves.size(), 1u);
+}
+
+TEST_F(AttestationServiceTest, FailedCallReleasesItsRequestIdForARetry) {
+  InferenceRequest request = Request("retry");
+  request.request_id = "retry-id";
+  log_.fail = true;
+  ASSERT_FALSE(service_->Generate(request, {}, {}).ok());
+  log_.fail = false;
+  auto retry = service_->Generate(request, {}, {});
+  ASSERT_TRUE(retry.ok()) << retry.status();
+  EXPECT_EQ(log_.leaves.size(), 1u);
 }
 
 TEST(ChatFormatTest, QwenUsesChatMlAndLlamaUsesLlama3Headers) {
