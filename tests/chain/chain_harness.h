@@ -24,6 +24,8 @@
 #include <thread>
 #include <vector>
 
+#include "attest/eip712.h"
+#include "attest/receipt.h"
 #include "attest/secp256k1_signer.h"
 #include "attest/sha256.h"
 #include "ledger/chain/eip1559_tx.h"
@@ -300,5 +302,24 @@ class TestLedger {
 };
 
 inline Digest32 LogId() { return Sha256(std::string_view(kTestOrigin)); }
+
+// A receipt for a fixed statement in the test log, signed by `attestor`; the
+// caller adds the ledger position.
+inline Receipt SignedTestReceipt(const SecretKey32& attestor) {
+  AttestationStatement statement;
+  statement.log_id = LogId();
+  statement.model_digest = Sha256(std::string_view("model"));
+  statement.engine_digest = Sha256(std::string_view("engine"));
+  statement.input_commitment = Sha256(std::string_view("input"));
+  statement.output_commitment = Sha256(std::string_view("output"));
+  statement.request_id = Sha256(std::string_view("request"));
+  statement.issued_at_ms = 1'763'900'000'000;
+  Receipt receipt;
+  receipt.statement = statement;
+  receipt.signature = SignAttestation(attestor, statement);
+  receipt.attestor = AddressOf(attestor);
+  receipt.model_name = "test-model";
+  return receipt;
+}
 
 }  // namespace attestd::chain::testing

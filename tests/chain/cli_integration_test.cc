@@ -98,23 +98,11 @@ TEST_F(CliIntegration, AnchorsVerifyProvesAReceiptAgainstTheRegistryThroughTheEx
   // A receipt for the leaf at index 2 with a checkpoint of size 3; the
   // anchor is at size 5, so only the export's consistency proof connects them.
   SecretKey32 attestor = SecretKey32::Generate();
-  AttestationStatement statement;
-  statement.log_id = testing::LogId();
-  statement.model_digest = Sha256(std::string_view("model"));
-  statement.engine_digest = Sha256(std::string_view("engine"));
-  statement.input_commitment = Sha256(std::string_view("input"));
-  statement.output_commitment = Sha256(std::string_view("output"));
-  statement.request_id = Sha256(std::string_view("request"));
-  statement.issued_at_ms = 1'763'900'000'000;
-  Receipt receipt;
-  receipt.statement = statement;
-  receipt.signature = SignAttestation(attestor, statement);
-  receipt.attestor = AddressOf(attestor);
-  receipt.model_name = "test-model";
+  Receipt receipt = testing::SignedTestReceipt(attestor);
   {
     testing::TestLedger ledger(dir_.Sub("data"));
     ledger.Grow(2);
-    const uint64_t index = ledger.Append(EncodeLedgerLeaf(statement, receipt.signature).span());
+    const uint64_t index = ledger.Append(EncodeLedgerLeaf(receipt.statement, receipt.signature).span());
     ledger::IssuedCheckpoint cp3 = ledger.Checkpoint();
     ASSERT_EQ(cp3.size, 3u);
     auto proof = ledger::InclusionProof(index, 3, *ledger.store());

@@ -45,19 +45,7 @@ class ReceiptAnchorCli : public ::testing::Test {
   // index 2, proven in the checkpoint of size 3.
   Receipt MakeReceiptInLedger(const std::string& data_dir) {
     SecretKey32 attestor = SecretKey32::Generate();
-    AttestationStatement statement;
-    statement.log_id = testing::LogId();
-    statement.model_digest = Sha256(std::string_view("model"));
-    statement.engine_digest = Sha256(std::string_view("engine"));
-    statement.input_commitment = Sha256(std::string_view("input"));
-    statement.output_commitment = Sha256(std::string_view("output"));
-    statement.request_id = Sha256(std::string_view("request"));
-    statement.issued_at_ms = 1'763'900'000'000;
-    Receipt receipt;
-    receipt.statement = statement;
-    receipt.signature = SignAttestation(attestor, statement);
-    receipt.attestor = AddressOf(attestor);
-    receipt.model_name = "test-model";
+    Receipt receipt = testing::SignedTestReceipt(attestor);
     auto log_key = Ed25519PrivateKey::Generate();
     EXPECT_TRUE(log_key.ok()) << log_key.status();
     auto store = ledger::LogStore::Open(data_dir);
@@ -68,7 +56,7 @@ class ReceiptAnchorCli : public ::testing::Test {
     EXPECT_TRUE(sequencer.ok()) << sequencer.status();
     EXPECT_TRUE((*sequencer)->Append(testing::TestLeaf(0)).ok());
     EXPECT_TRUE((*sequencer)->Append(testing::TestLeaf(1)).ok());
-    auto index = (*sequencer)->Append(EncodeLedgerLeaf(statement, receipt.signature).span());
+    auto index = (*sequencer)->Append(EncodeLedgerLeaf(receipt.statement, receipt.signature).span());
     EXPECT_TRUE(index.ok()) << index.status();
     auto cp = (*sequencer)->IssueCheckpoint();
     EXPECT_TRUE(cp.ok()) << cp.status();
