@@ -1,9 +1,12 @@
 // bench/engine_cpu: prefill and decode tokens/s of the canonical CPU engine,
-// with PyTorch CPU eager on the same weights measured in the same run.
+// with two peers measured in the same run: PyTorch CPU eager on the same
+// weights, and this machine's memory read bandwidth (the roofline of a
+// decode step, which reads every weight once).
 //
 //   engine_cpu [--shape tiny|qwen2-1.5b] [--layers N] [--model DIR]
 //              [--threads 1,2] [--prompt-tokens 64] [--decode-tokens 32]
 //              [--no-torch] [--torch-dtypes float32,bfloat16] [--keep DIR]
+//              [--bandwidth-mib 1024]
 // Without --model it synthesises the model (qwen2 family, seed 1) into a
 // temporary folder; --layers 0 means the shape's full depth (28 for
 // qwen2-1.5b: 3+ GB of bf16, so the default there is 4 layers).
@@ -11,7 +14,13 @@
 // Order: (1) validate: greedy tokens and last-step logits must be
 // bit-identical across every thread count and the scalar path; (2) time the
 // engine per thread count; (3) time the torch peer (float32 and bfloat16)
-// with the same thread count; (4) print the ratios.
+// with the same thread count; (4) measure read bandwidth with the same
+// thread count (bench/read_bandwidth.h: best of 5 passes over a buffer of
+// --bandwidth-mib, far larger than the last-level cache); (5) print the
+// ratios: engine/torch, and decode bytes/s over read bandwidth, where the
+// bytes a decode step streams are summed from the loaded weights (every
+// matrix, bias and norm in its stored dtype, the tied or separate lm_head,
+// one embedding row).
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -25,6 +34,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/read_bandwidth.h"
 #include "kernels/context.h"
 #include "kernels/dot.h"
 #include "model/config.h"
@@ -62,6 +72,29 @@ std::vector<float> LastLogits(const std::string& dir, int threads, bool vectoris
   return logits;
 }
 
+int64_t MatrixBytes(const attestd::kernels::WeightView& w) {
+  return w.rows * w.cols * (w.type == attestd::kernels::WeightType::kBf16 ? 2 : 4);
+}
+
+int64_t VectorBytes(const std::vector<float>& v) { return static_cast<int64_t>(v.size()) * 4; }
+
+// Bytes of weights one decode step (one token, one sequence) reads: every
+// matrix the step multiplies by, in its stored dtype, plus the f32 norms and
+// biases and the one embedding row it gathers. KV-cache reads are not
+// weights and are left out (a few KB at these lengths).
+int64_t DecodeWeightBytes(const ModelWeights& w) {
+  int64_t bytes = MatrixBytes(w.lm_head) + VectorBytes(w.final_norm) + MatrixBytes(w.embed.view) / w.embed.view.rows;
+  for (const LayerWeights& l : w.layers) {
+    for (const Matrix* m : {&l.q_proj, &l.k_proj, &l.v_proj, &l.o_proj, &l.gate_proj, &l.up_proj, &l.down_proj}) {
+      bytes += MatrixBytes(m->view);
+    }
+    for (const std::vector<float>* v : {&l.input_norm, &l.post_norm, &l.q_bias, &l.k_bias, &l.v_bias}) {
+      bytes += VectorBytes(*v);
+    }
+  }
+  return bytes;
+}
+
 std::string RunCommand(const std::string& cmd, int* rc) {
   std::string out;
   FILE* p = ::popen(cmd.c_str(), "r");
@@ -85,6 +118,7 @@ int main(int argc, char** argv) {
   std::vector<int> thread_counts = {1, 2};
   bool no_torch = false;
   std::vector<std::string> torch_dtypes = {"float32", "bfloat16"};
+  int64_t bandwidth_mib = 1024;
   app.add_option("--shape", shape, "tiny or qwen2-1.5b (synthesised)");
   app.add_option("--layers", layers, "Layers of the synthesised model (0 = full depth)");
   app.add_option("--model", model_dir, "Use this model folder instead of synthesising");
@@ -94,6 +128,7 @@ int main(int argc, char** argv) {
   app.add_flag("--no-torch", no_torch, "Skip the PyTorch peer");
   app.add_option("--torch-dtypes", torch_dtypes, "PyTorch peer dtypes (float32,bfloat16)")->delimiter(',');
   app.add_option("--keep", keep, "Write the synthesised model here and keep it");
+  app.add_option("--bandwidth-mib", bandwidth_mib, "Buffer of the read-bandwidth peer (MiB; 0 skips it)");
   CLI11_PARSE(app, argc, argv);
 
   std::string tmp;
@@ -133,6 +168,18 @@ int main(int argc, char** argv) {
               << ", vector kernels "
               << (!info.vectorised ? "off" : attestd::kernels::CpuHasAvx512() ? "AVX-512" : "AVX2") << "\n";
     const auto prompt = BenchPrompt(prompt_tokens, info.vocab_size);
+    int64_t step_bytes = 0;
+    {
+      auto c = LoadModelConfig(model_dir);
+      auto w = c.ok() ? LoadModelWeights(model_dir, *c) : absl::StatusOr<std::unique_ptr<ModelWeights>>(c.status());
+      if (!w.ok()) {
+        std::cerr << "load: " << w.status() << "\n";
+        return 2;
+      }
+      step_bytes = DecodeWeightBytes(**w);
+    }
+    std::printf("decode streams %.1f MB of weights per token (summed from the loaded tensors)\n",
+                static_cast<double>(step_bytes) / 1e6);
 
     // 1. Validate: bits do not depend on thread count or instruction path.
     const auto reference = LastLogits(model_dir, 1, false, prompt, 3);
@@ -171,6 +218,19 @@ int main(int argc, char** argv) {
       const double prefill = static_cast<double>(prompt_tokens) / (static_cast<double>(g->prefill_ns) / 1e9);
       const double decode = static_cast<double>(g->decode_steps) / (static_cast<double>(g->decode_ns) / 1e9);
       std::printf("engine  threads=%d  prefill %8.1f tok/s  decode %8.2f tok/s\n", t, prefill, decode);
+      if (bandwidth_mib > 0) {
+        const double bw = attestd::bench::MeasureReadBandwidth(static_cast<size_t>(bandwidth_mib) << 20, t, 5);
+        const double decode_bw = decode * static_cast<double>(step_bytes);
+        if (bw > 0) {
+          std::printf(
+              "roofline threads=%d  decode streams %.0f MB/token: %.1f GB/s = %.2fx of measured read bandwidth %.1f "
+              "GB/s (ceiling %.1f tok/s)\n",
+              t, static_cast<double>(step_bytes) / 1e6, decode_bw / 1e9, decode_bw / bw, bw / 1e9,
+              bw / static_cast<double>(step_bytes));
+        } else {
+          std::printf("roofline threads=%d  read bandwidth not measured (allocation failed); no ratio\n", t);
+        }
+      }
       if (no_torch) continue;
       for (const std::string& dtype_name : torch_dtypes) {
         const char* dtype = dtype_name.c_str();
