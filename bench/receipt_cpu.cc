@@ -11,12 +11,16 @@
 //     is not CPU and is not counted;
 //   - how that splits: the commitments and the signature timed alone on one
 //     thread first, and the append as the rest;
+//   - the same load against a store whose WAL is written but not fsync'd,
+//     which the target excludes (the fsync is shared by a commit group);
+//   - outside the target, the receipt JSON and proto every response carries;
 //   - the ratio to the peer: a bare libsecp256k1 recoverable signature
 //     measured in the same run, the one step no receipt can skip.
 //
 //   receipt_cpu [--threads 16] [--receipts 4000] [--prompt-bytes 200] [--output-tokens 64]
 #include <secp256k1.h>
 #include <secp256k1_recovery.h>
+#include <rocksdb/db.h>
 #include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
@@ -25,6 +29,7 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <functional>
 #include <thread>
 #include <vector>
 
@@ -32,6 +37,9 @@
 #include "attest/eip712.h"
 #include "attest/secp256k1_signer.h"
 #include "attest/sha256.h"
+#include "ledger/log_store.h"
+#include "ledger/sequencer.h"
+#include "services/grpc_services.h"
 #include "services/ledger_backend.h"
 
 using namespace attestd;
@@ -84,6 +92,36 @@ double BareSignNanos(int iterations) {
   const int64_t spent = ThreadCpuNanos() - start;
   secp256k1_context_destroy(ctx);
   return static_cast<double>(spent) / iterations;
+}
+
+struct LoadResult {
+  double wall_s = 0;
+  double cpu_us_per_receipt = 0;  // process user + system CPU over the load / receipts
+  int failures = 0;
+};
+
+// `threads` threads take receipt numbers 0..receipts-1 in turn; each makes
+// the leaf and appends it, waiting for the append to return.
+LoadResult RunLoad(int threads, int receipts, const std::function<AttestationLeaf321(int)>& make_leaf,
+                   const std::function<absl::Status(const AttestationLeaf321&)>& append) {
+  std::atomic<int> next{0};
+  std::atomic<int> failures{0};
+  const double cpu_start = ProcessCpuSeconds();
+  const auto wall_start = std::chrono::steady_clock::now();
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t) {
+    pool.emplace_back([&] {
+      for (int i = next++; i < receipts; i = next++) {
+        if (!append(make_leaf(i)).ok()) ++failures;
+      }
+    });
+  }
+  for (auto& th : pool) th.join();
+  LoadResult result;
+  result.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  result.cpu_us_per_receipt = (ProcessCpuSeconds() - cpu_start) * 1e6 / receipts;
+  result.failures = failures.load();
+  return result;
 }
 
 int Fail(const std::string& what) {
@@ -142,29 +180,59 @@ int main(int argc, char** argv) {
   for (const auto& stmt : statements) sink ^= SignAttestation(attestor, stmt)[0];
   const double signature_ns = static_cast<double>(ThreadCpuNanos() - start) / kStageIterations;
   if (sink == 0xff) std::printf(" ");  // keeps the signatures from being optimised away
-
-  // The load: every thread runs the whole path, appends wait for durability.
-  std::atomic<int> next{0};
-  std::atomic<int> failures{0};
-  const double cpu_start = ProcessCpuSeconds();
-  const auto wall_start = std::chrono::steady_clock::now();
-  std::vector<std::thread> pool;
-  for (int t = 0; t < threads; ++t) {
-    pool.emplace_back([&] {
-      for (int i = next++; i < receipts; i = next++) {
-        const AttestationStatement stmt = make_statement(i);
-        if (!(*ledger)->Append(EncodeLedgerLeaf(stmt, SignAttestation(attestor, stmt))).ok()) ++failures;
-      }
-    });
+  // Outside the target's scope but on every attested response: the receipt
+  // JSON and its proto message.
+  service::IssuedReceipt issued;
+  issued.attestation.statement = statements[0];
+  issued.attestation.signature = SignAttestation(attestor, statements[0]);
+  issued.leaf_index = 123456;
+  issued.attestor = AddressOf(attestor);
+  issued.log_origin = origin;
+  start = ThreadCpuNanos();
+  size_t rendered = 0;
+  for (int i = 0; i < kStageIterations; ++i) {
+    v1::Receipt proto;
+    service::ToProto(service::MakeReceipt(issued, "qwen2-1.5b", NewSalt()), origin, &proto);
+    rendered += proto.receipt_json().size();
   }
-  for (auto& th : pool) th.join();
-  const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
-  const double process_us = (ProcessCpuSeconds() - cpu_start) * 1e6 / receipts;
-  if (failures > 0) return Fail(std::to_string(failures.load()) + " appends failed");
+  const double rendering_ns = static_cast<double>(ThreadCpuNanos() - start) / kStageIterations;
+  if (rendered == 0) return Fail("receipt rendering produced nothing");
+
+  auto make_leaf = [&](int i) {
+    const AttestationStatement stmt = make_statement(i);
+    return EncodeLedgerLeaf(stmt, SignAttestation(attestor, stmt));
+  };
+  const LoadResult synced = RunLoad(threads, receipts, make_leaf, [&](const AttestationLeaf321& leaf) {
+    return (*ledger)->Append(leaf).status();
+  });
+  if (synced.failures > 0) return Fail(std::to_string(synced.failures) + " appends failed");
   if ((*ledger)->Size() != static_cast<uint64_t>(receipts)) return Fail("ledger size does not match the receipts");
   ledger->reset();
+
+  // Peer for the fsync's share: the same load and group commit on a second
+  // store whose batches are written to the WAL without fsync (bench only).
+  // Faster commits make smaller groups, so this overstates the rest.
+  auto unsynced_store = ledger::LogStore::Open(root + "/ledger-unsynced");
+  if (!unsynced_store.ok()) return Fail(std::string(unsynced_store.status().message()));
+  rocksdb::DB* const unsynced_db = (*unsynced_store)->raw_db();
+  auto unsynced = ledger::Sequencer::StartWithDurableWrite(
+      unsynced_store->get(), nullptr, [unsynced_db](rocksdb::WriteBatch& batch, const ledger::LogHead&) {
+        rocksdb::WriteOptions no_fsync;
+        no_fsync.sync = false;
+        rocksdb::Status s = unsynced_db->Write(no_fsync, &batch);
+        return s.ok() ? absl::OkStatus() : absl::InternalError(s.ToString());
+      });
+  if (!unsynced.ok()) return Fail(std::string(unsynced.status().message()));
+  const LoadResult without_fsync = RunLoad(threads, receipts, make_leaf, [&](const AttestationLeaf321& leaf) {
+    return (*unsynced)->Append(leaf.span()).status();
+  });
+  if (without_fsync.failures > 0) return Fail(std::to_string(without_fsync.failures) + " unsynced appends failed");
+  unsynced->reset();
+  unsynced_store->reset();
   std::error_code ignored;
   std::filesystem::remove_all(root, ignored);
+  const double process_us = synced.cpu_us_per_receipt;
+  const double wall_s = synced.wall_s;
 
   const double statement_us = statement_ns / 1000.0, signature_us = signature_ns / 1000.0;
   std::printf("receipt_cpu: %d receipts from %d threads, prompt %d bytes, %d output tokens, RocksDB WAL synced\n",
@@ -176,8 +244,15 @@ int main(int argc, char** argv) {
   std::printf("    EIP-712 signature        %9.1f us  (alone, one thread)\n", signature_us);
   std::printf("    append and hand-offs     %9.1f us  (the rest: leaf hash, group commit, RocksDB write, fsync CPU)\n",
               process_us - statement_us - signature_us);
+  std::printf("  same load, WAL not fsync'd %9.1f us  (the fsync's CPU share: %.1f us)\n",
+              without_fsync.cpu_us_per_receipt, process_us - without_fsync.cpu_us_per_receipt);
+  std::printf("  response receipt (JSON + proto) %.1f us  (alone; outside the target)\n",
+              rendering_ns / 1000.0);
   std::printf("  peer: bare secp256k1 sign  %9.1f us\n", bare_sign_ns / 1000.0);
-  std::printf("  ratio CPU per receipt / bare sign = %.2f; target 60 us per receipt: %s\n",
-              process_us * 1000.0 / bare_sign_ns, process_us < 60.0 ? "met" : "NOT met");
+  const double excluding_fsync_us = std::min(process_us, without_fsync.cpu_us_per_receipt);
+  std::printf("  ratio CPU per receipt / bare sign = %.2f (%.2f without the fsync)\n", process_us * 1000.0 / bare_sign_ns,
+              excluding_fsync_us * 1000.0 / bare_sign_ns);
+  std::printf("  target: under 60 us per receipt excluding the shared fsync: %s (%.1f us)\n",
+              excluding_fsync_us < 60.0 ? "met" : "NOT met", excluding_fsync_us);
   return 0;
 }
