@@ -196,7 +196,9 @@ int main(int argc, char** argv) {
               stats[1].requests_per_s / stats[0].requests_per_s, stats[1].p50_ms / stats[0].p50_ms);
   // Both runs serve the same requests in this process, so the difference in
   // CPU per request is what attestation costs (statement, commitments,
-  // signature, append); the shared fsync is waiting, not CPU.
+  // signature, append, the receipt in the response). It is small next to the
+  // engine's CPU per request and varies from run to run; bench/receipt_cpu
+  // measures the attestation path alone.
   std::printf("  CPU per request: attested %.1f us, off %.1f us, attestation adds %.1f us per receipt"
               " (of which kernel %.1f us)\n",
               stats[1].cpu_us_per_request, stats[0].cpu_us_per_request,
