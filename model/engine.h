@@ -10,7 +10,9 @@
 // Thread safety: Load is safe to call concurrently. An Engine is immutable
 // after Load except for its thread pool, so Generate and GenerateBatch are
 // serialised internally (one runs at a time; a second caller blocks until the
-// first returns). info() and tokenizer access are safe from any thread.
+// first returns); the steps of BatchRunners (model/batch_runner.h) take the
+// same lock one step at a time. info() and tokenizer access are safe from any
+// thread.
 //
 // Token ids are int32 (ids above 2^31 do not occur in any supported vocabulary).
 //
@@ -96,6 +98,8 @@ struct GenerationResult {
 // Returning false cancels the request (finish_reason "cancelled").
 using TokenCallback = std::function<bool(int32_t token_id, std::string_view text_delta)>;
 
+class BatchRunner;  // model/batch_runner.h
+
 class Engine {
  public:
   // Reads config.json, generation_config.json (optional), tokenizer.json and
@@ -128,6 +132,12 @@ class Engine {
   // error names its index.
   [[nodiscard]] virtual absl::StatusOr<std::vector<GenerationResult>> GenerateBatch(
       const std::vector<GenerationRequest>& requests, const std::atomic<bool>* cancel) = 0;
+
+  // A continuous-batching runner on this engine (model/batch_runner.h):
+  // requests join and leave between steps, each result bit-identical to
+  // Generate of that request alone. The runner borrows the engine and must
+  // be destroyed before it.
+  [[nodiscard]] virtual std::unique_ptr<BatchRunner> NewBatchRunner() = 0;
 
  protected:
   Engine() = default;

@@ -1,0 +1,98 @@
+// BatchRunner: continuous batching, one step at a time.
+//
+// Requests join (Admit) and leave (finish) at step boundaries. Each Step runs
+// ONE Transformer::Forward over every live request: the whole prompt of each
+// request admitted since the last step (prefill) plus one token for each
+// request already running (decode). Each request then samples its next token
+// with its own (seed, step), streams it to its own TokenCallback, and
+// finishes on EOS, a stop string, max_tokens or its own cancel flag. Because
+// a token's bits depend only on its own sequence (model/transformer.h), every
+// result and every streamed delta is bit-identical to Engine::Generate of that
+// request alone, whenever it joined and whoever else was in the batch.
+//
+// Engine::Generate and Engine::GenerateBatch are built on this class, so the
+// sampling, stop-string and streaming rules are the ones written in
+// model/engine.h (TokenCallback, GenerationResult).
+//
+// Ownership and lifetime: made by Engine::NewBatchRunner; borrows the engine's
+// weights, tokenizer and thread pool, so it must not outlive the Engine. It
+// owns each admitted request (a copy) with its callback and KV cache; the
+// `cancel` flag passed to Admit is borrowed until that request finishes.
+//
+// Thread safety: not thread-safe. One thread drives a runner (Admit, Step,
+// size); callbacks run on that thread inside Step. Several runners, and
+// Engine::Generate calls, may share one Engine: each Step holds the engine's
+// lock for its duration, so their steps interleave.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "base/status.h"
+#include "model/engine.h"
+
+namespace attestd::kernels {
+struct KernelContext;
+}  // namespace attestd::kernels
+
+namespace attestd::model {
+
+class Tokenizer;
+class Transformer;
+
+class BatchRunner {
+ public:
+  // Names one admitted request: 1 for the first Admit of a runner, then
+  // counting up by one per successful Admit; never reused.
+  using Ticket = uint64_t;
+
+  struct Finished {
+    Ticket ticket = 0;
+    GenerationResult result;  // prefill_ns: its prefill step; decode_ns: the sum of its decode steps
+  };
+
+  // Borrows all arguments (they must outlive the runner). `step_mu`, when not
+  // null, is held during each Step (the engine's lock on its thread pool).
+  BatchRunner(const Transformer& transformer, const Tokenizer& tokenizer, const kernels::KernelContext& ctx,
+              const ModelInfo& info, std::mutex* step_mu);
+  ~BatchRunner();
+  BatchRunner(const BatchRunner&) = delete;
+  BatchRunner& operator=(const BatchRunner&) = delete;
+
+  // Validates `request` like Engine::Generate (InvalidArgument with the field,
+  // got and want; nothing is admitted then) and queues it to join at the next
+  // Step. `on_token` may be empty. `cancel`, when not null, is read after each
+  // of the request's tokens is sampled (as in Engine::Generate) and must stay
+  // valid until the request finishes.
+  [[nodiscard]] absl::StatusOr<Ticket> Admit(GenerationRequest request, TokenCallback on_token,
+                                             const std::atomic<bool>* cancel);
+
+  // Runs one forward pass over all live requests and returns those that
+  // finished in it, in admission order (empty when nothing is live). On error
+  // (the forward pass refused its input, which validated requests never
+  // cause) every admitted request is dropped, size() is 0, and the error
+  // applies to all of them.
+  [[nodiscard]] absl::StatusOr<std::vector<Finished>> Step();
+
+  // Requests admitted and not yet finished (live or waiting to join).
+  size_t size() const { return live_.size(); }
+
+ private:
+  struct Live;  // batch_runner.cc
+
+  // Samples from `live`'s logits, streams, and decides whether it finished.
+  void SampleAndStream(Live& live) const;
+
+  const Transformer& transformer_;
+  const Tokenizer& tokenizer_;
+  const kernels::KernelContext& ctx_;
+  const ModelInfo& info_;
+  std::mutex* step_mu_;
+  Ticket next_ticket_ = 1;
+  std::vector<std::unique_ptr<Live>> live_;  // admission order
+};
+
+}  // namespace attestd::model

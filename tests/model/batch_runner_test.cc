@@ -1,0 +1,260 @@
+// Continuous batching (model/batch_runner.h): requests that join a running
+// batch at different steps and leave it early must produce exactly what
+// Engine::Generate produces for each of them alone: same token ids, text,
+// finish reason, step count, and the same streamed (token, delta) calls.
+#include "model/batch_runner.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "model/engine.h"
+#include "tests/model/synth_fixture.h"
+
+namespace attestd::model {
+namespace {
+
+using Calls = std::vector<std::pair<int32_t, std::string>>;
+
+// How a test request ends besides its own limits.
+struct Plan {
+  GenerationRequest request;
+  int join_step = 0;            // admitted just before this Step (0 = the first)
+  int callback_false_at = -1;   // the callback returns false on this call (1-based)
+  int set_cancel_at = -1;       // the callback sets the cancel flag on this call
+};
+
+struct Outcome {
+  GenerationResult result;
+  Calls calls;
+};
+
+// The callback of `plan`, recording into `calls` and driving `cancel`.
+TokenCallback Recorder(const Plan& plan, Calls* calls, std::atomic<bool>* cancel) {
+  return [&plan, calls, cancel](int32_t token, std::string_view delta) {
+    calls->emplace_back(token, std::string(delta));
+    const int n = static_cast<int>(calls->size());
+    if (n == plan.set_cancel_at) cancel->store(true);
+    return n != plan.callback_false_at;
+  };
+}
+
+class BatchRunnerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    model_ = new TempSynthModel(ModelFamily::kQwen2, 3);
+    ASSERT_TRUE(model_->status().ok()) << model_->status();
+    auto e = Engine::Load(model_->dir(), {2, NumericMode::kCanonical, KernelPath::kAuto});
+    ASSERT_TRUE(e.ok()) << e.status();
+    engine_ = e->release();
+  }
+  static void TearDownTestSuite() {
+    delete engine_;
+    delete model_;
+  }
+
+  static std::vector<int32_t> Tokens(const std::string& text) {
+    auto ids = engine_->Encode(text);
+    EXPECT_TRUE(ids.ok()) << ids.status();
+    return ids.ok() ? *ids : std::vector<int32_t>{1};
+  }
+
+  static Outcome Alone(const Plan& plan) {
+    Outcome out;
+    std::atomic<bool> cancel{false};
+    auto g = engine_->Generate(plan.request, Recorder(plan, &out.calls, &cancel), &cancel);
+    EXPECT_TRUE(g.ok()) << g.status();
+    if (g.ok()) out.result = std::move(*g);
+    return out;
+  }
+
+  // Runs every plan through one runner, each admitted before its join step.
+  // Returns the outcomes in plan order and the largest batch seen.
+  static std::pair<std::vector<Outcome>, size_t> Batched(const std::vector<Plan>& plans) {
+    std::unique_ptr<BatchRunner> runner = engine_->NewBatchRunner();
+    std::vector<Outcome> outs(plans.size());
+    std::vector<std::atomic<bool>> cancels(plans.size());
+    std::map<BatchRunner::Ticket, size_t> plan_of;
+    size_t admitted = 0, largest = 0;
+    for (int step = 0; admitted < plans.size() || runner->size() > 0; ++step) {
+      for (size_t i = 0; i < plans.size(); ++i) {
+        if (plans[i].join_step != step) continue;
+        auto t = runner->Admit(plans[i].request, Recorder(plans[i], &outs[i].calls, &cancels[i]), &cancels[i]);
+        EXPECT_TRUE(t.ok()) << t.status();
+        if (t.ok()) plan_of[*t] = i;
+        ++admitted;
+      }
+      largest = std::max(largest, runner->size());
+      auto finished = runner->Step();
+      EXPECT_TRUE(finished.ok()) << finished.status();
+      if (!finished.ok()) break;
+      for (auto& f : *finished) outs[plan_of.at(f.ticket)].result = std::move(f.result);
+    }
+    return {std::move(outs), largest};
+  }
+
+  static void ExpectSame(const Outcome& alone, const Outcome& batched, size_t index) {
+    EXPECT_EQ(batched.result.output_token_ids, alone.result.output_token_ids) << "request " << index;
+    EXPECT_EQ(batched.result.text, alone.result.text) << "request " << index;
+    EXPECT_EQ(batched.result.finish_reason, alone.result.finish_reason) << "request " << index;
+    EXPECT_EQ(batched.result.decode_steps, alone.result.decode_steps) << "request " << index;
+    EXPECT_EQ(batched.calls, alone.calls) << "request " << index;
+  }
+
+  static TempSynthModel* model_;
+  static Engine* engine_;
+};
+TempSynthModel* BatchRunnerTest::model_ = nullptr;
+Engine* BatchRunnerTest::engine_ = nullptr;
+
+TEST_F(BatchRunnerTest, JoiningOrLeavingABatchChangesOutputs) {
+  std::vector<Plan> plans(7);
+  plans[0].request.prompt_token_ids = Tokens("Hello world");
+  plans[0].request.max_tokens = 24;
+  plans[0].request.ignore_eos = true;
+
+  plans[1].request.prompt_token_ids = Tokens("the quick brown fox");
+  plans[1].request.max_tokens = 7;  // leaves early on length
+  plans[1].request.temperature = 1.0f;
+  plans[1].request.seed = 5;
+  plans[1].request.ignore_eos = true;
+  plans[1].join_step = 2;
+
+  plans[2].request.prompt_token_ids = Tokens("a b c d e f g h i j");
+  plans[2].request.max_tokens = 30;
+  plans[2].request.temperature = 0.8f;
+  plans[2].request.top_k = 50;
+  plans[2].request.top_p = 0.9f;
+  plans[2].request.seed = 9;
+  plans[2].join_step = 4;
+
+  plans[3].request.prompt_token_ids = Tokens("cancel me from the callback");
+  plans[3].request.max_tokens = 25;
+  plans[3].request.temperature = 1.2f;
+  plans[3].request.seed = 11;
+  plans[3].request.ignore_eos = true;
+  plans[3].callback_false_at = 5;
+
+  plans[4].request.prompt_token_ids = Tokens("cancel me with the flag");
+  plans[4].request.max_tokens = 25;
+  plans[4].request.ignore_eos = true;
+  plans[4].set_cancel_at = 3;
+  plans[4].join_step = 6;
+
+  plans[5].request.prompt_token_ids = Tokens("one");
+  plans[5].request.max_tokens = 1;
+  plans[5].join_step = 3;
+
+  plans[6].request.prompt_token_ids = Tokens("stop string seeker");
+  plans[6].request.max_tokens = 28;
+  plans[6].request.temperature = 1.0f;
+  plans[6].request.seed = 21;
+  plans[6].request.ignore_eos = true;
+  plans[6].join_step = 1;
+  // A stop string taken from the middle of its unconstrained output.
+  const Outcome free_run = Alone(plans[6]);
+  ASSERT_GE(free_run.result.text.size(), 8u);
+  plans[6].request.stop_strings = {free_run.result.text.substr(free_run.result.text.size() / 2, 3)};
+
+  std::vector<Outcome> alone;
+  for (const auto& p : plans) alone.push_back(Alone(p));
+  EXPECT_EQ(alone[1].result.finish_reason, "length");
+  EXPECT_EQ(alone[3].result.finish_reason, "cancelled");
+  EXPECT_EQ(alone[3].result.output_token_ids.size(), 5u);
+  EXPECT_EQ(alone[4].result.finish_reason, "cancelled");
+  EXPECT_EQ(alone[4].result.output_token_ids.size(), 4u);
+  EXPECT_EQ(alone[6].result.finish_reason, "stop");
+
+  auto [batched, largest] = Batched(plans);
+  EXPECT_GE(largest, 4u) << "the schedule should overlap requests";
+  for (size_t i = 0; i < plans.size(); ++i) ExpectSame(alone[i], batched[i], i);
+}
+
+TEST_F(BatchRunnerTest, ResultsDependOnAdmissionOrder) {
+  // The same requests admitted together, forwards and backwards.
+  std::vector<Plan> plans(4);
+  for (size_t i = 0; i < plans.size(); ++i) {
+    plans[i].request.prompt_token_ids = Tokens("prompt number " + std::to_string(i * 7));
+    plans[i].request.max_tokens = 6 + static_cast<int64_t>(i) * 3;
+    plans[i].request.temperature = i % 2 == 0 ? 0.0f : 0.9f;
+    plans[i].request.seed = 100 + i;
+  }
+  auto [forward, largest] = Batched(plans);
+  EXPECT_EQ(largest, plans.size());
+  std::vector<Plan> reversed(plans.rbegin(), plans.rend());
+  const std::vector<Outcome> backward = Batched(reversed).first;
+  for (size_t i = 0; i < plans.size(); ++i) {
+    ExpectSame(Alone(plans[i]), forward[i], i);
+    ExpectSame(forward[i], backward[plans.size() - 1 - i], i);
+  }
+}
+
+TEST_F(BatchRunnerTest, BadRequestAdmittedOrDisturbsBatch) {
+  std::unique_ptr<BatchRunner> runner = engine_->NewBatchRunner();
+  EXPECT_TRUE(runner->Step().ok());  // nothing live: an empty step
+  GenerationRequest good;
+  good.prompt_token_ids = Tokens("Hello world");
+  good.max_tokens = 5;
+  good.ignore_eos = true;
+  auto first = runner->Admit(good, nullptr, nullptr);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(*first, 1u);
+  GenerationRequest bad = good;
+  bad.prompt_token_ids.push_back(static_cast<int32_t>(engine_->info().vocab_size));
+  auto refused = runner->Admit(bad, nullptr, nullptr);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(refused.status().message().find("out of range"), std::string::npos) << refused.status();
+  bad = good;
+  bad.top_p = 0.0f;
+  EXPECT_EQ(runner->Admit(bad, nullptr, nullptr).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(runner->size(), 1u);
+  auto second = runner->Admit(good, nullptr, nullptr);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(*second, 2u);
+
+  std::vector<BatchRunner::Finished> done;
+  while (runner->size() > 0) {
+    auto f = runner->Step();
+    ASSERT_TRUE(f.ok()) << f.status();
+    for (auto& x : *f) done.push_back(std::move(x));
+  }
+  ASSERT_EQ(done.size(), 2u);
+  auto alone = engine_->Generate(good, nullptr, nullptr);
+  ASSERT_TRUE(alone.ok());
+  for (const auto& f : done) {
+    EXPECT_EQ(f.result.output_token_ids, alone->output_token_ids) << "ticket " << f.ticket;
+    EXPECT_EQ(f.result.decode_steps, 4);
+    EXPECT_GT(f.result.prefill_ns, 0);
+  }
+}
+
+TEST_F(BatchRunnerTest, GenerateBetweenStepsChangesRunnerOutputs) {
+  // Another caller's Generate may run between a runner's steps (they share
+  // the engine's lock one step at a time); neither may disturb the other.
+  GenerationRequest r;
+  r.prompt_token_ids = Tokens("interleaved");
+  r.max_tokens = 10;
+  r.temperature = 0.7f;
+  r.seed = 3;
+  r.ignore_eos = true;
+  auto alone = engine_->Generate(r, nullptr, nullptr);
+  ASSERT_TRUE(alone.ok());
+  std::unique_ptr<BatchRunner> runner = engine_->NewBatchRunner();
+  ASSERT_TRUE(runner->Admit(r, nullptr, nullptr).ok());
+  std::vector<int32_t> got;
+  while (runner->size() > 0) {
+    auto f = runner->Step();
+    ASSERT_TRUE(f.ok());
+    for (auto& x : *f) got = x.result.output_token_ids;
+    auto between = engine_->Generate(r, nullptr, nullptr);
+    ASSERT_TRUE(between.ok());
+    EXPECT_EQ(between->output_token_ids, alone->output_token_ids);
+  }
+  EXPECT_EQ(got, alone->output_token_ids);
+}
+
+}  // namespace
+}  // namespace attestd::model
