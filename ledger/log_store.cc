@@ -5,6 +5,7 @@
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <system_error>
@@ -29,14 +30,24 @@ rocksdb::DBOptions MakeDbOptions(const LogStoreOptions& options) {
   return db;
 }
 
-std::vector<rocksdb::ColumnFamilyDescriptor> FamilyDescriptors() {
+// The families in handle order; request_ids last, and left out when a
+// database written before it existed is opened without write access (RocksDB
+// can only create a family read-write).
+std::vector<rocksdb::ColumnFamilyDescriptor> FamilyDescriptors(bool with_request_ids) {
   rocksdb::ColumnFamilyOptions cf;
   std::vector<rocksdb::ColumnFamilyDescriptor> out;
   for (const char* name : {rocksdb::kDefaultColumnFamilyName.c_str(), kLeavesFamily, kNodesFamily,
                            kCheckpointsFamily, kMetaFamily, kAnchorsFamily}) {
     out.emplace_back(name, cf);
   }
+  if (with_request_ids) out.emplace_back(kRequestIdsFamily, cf);
   return out;
+}
+
+bool HasFamily(const rocksdb::DBOptions& options, const std::string& dir, const std::string& family) {
+  std::vector<std::string> names;
+  if (!rocksdb::DB::ListColumnFamilies(options, dir, &names).ok()) return true;  // let Open report it
+  return std::find(names.begin(), names.end(), family) != names.end();
 }
 
 absl::StatusOr<std::string> MakeTempDir() {
@@ -63,7 +74,9 @@ absl::StatusOr<std::unique_ptr<LogStore>> LogStore::Open(const std::string& dir,
   if (!has_db) std::filesystem::create_directories(dir, ec);
 
   rocksdb::DBOptions db_options = MakeDbOptions(options);
-  auto families = FamilyDescriptors();
+  const bool with_request_ids =
+      !has_db || options.mode == OpenMode::kReadWrite || HasFamily(db_options, dir, kRequestIdsFamily);
+  auto families = FamilyDescriptors(with_request_ids);
   rocksdb::Status s;
   switch (options.mode) {
     case OpenMode::kReadWrite:
@@ -89,7 +102,9 @@ absl::StatusOr<std::unique_ptr<LogStore>> LogStore::Open(const std::string& dir,
   store->checkpoints_ = store->handles_[3];
   store->meta_ = store->handles_[4];
   store->anchors_ = store->handles_[5];
+  if (with_request_ids) store->request_ids_ = store->handles_[6];
   RETURN_IF_ERROR(store->LoadAndCheckHead());
+  if (options.mode == OpenMode::kReadWrite && options.check_head) RETURN_IF_ERROR(store->IndexMissingRequestIds());
   return store;
 }
 
@@ -129,6 +144,57 @@ absl::Status LogStore::LoadAndCheckHead() {
   head_ = std::move(head);
   size_.store(head_.size, std::memory_order_release);
   return absl::OkStatus();
+}
+
+absl::Status LogStore::IndexMissingRequestIds() {
+  uint64_t indexed = 0;
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), meta_, kRequestIdsIndexedKey, &value);
+  if (s.ok()) {
+    ASSIGN_OR_RETURN(indexed, DecodeIndexKey(value, "request_ids_indexed"));
+  } else if (!s.IsNotFound()) {
+    return FromRocksDb(s, "ledger: read request_ids_indexed");
+  }
+  const uint64_t size = Size();
+  if (indexed > size) {
+    return absl::DataLossError("ledger: request_ids_indexed is " + std::to_string(indexed) +
+                               ", beyond the head's size " + std::to_string(size));
+  }
+  constexpr uint64_t kLeavesPerBatch = 4096;
+  while (indexed < size) {
+    rocksdb::WriteBatch batch;
+    const uint64_t end = std::min(size, indexed + kLeavesPerBatch);
+    for (uint64_t i = indexed; i < end; ++i) {
+      ASSIGN_OR_RETURN(Bytes leaf, GetLeaf(i));
+      batch.Put(request_ids_, RequestIdKey(ByteSpan(leaf).subspan(kLeafRequestIdOffset, 32), i), rocksdb::Slice());
+    }
+    batch.Put(meta_, kRequestIdsIndexedKey, EncodeU64Value(end));
+    rocksdb::WriteOptions synced;
+    synced.sync = true;
+    s = db_->Write(synced, &batch);
+    if (!s.ok()) return FromRocksDb(s, "ledger: write the request id index");
+    indexed = end;
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<uint64_t> LogStore::FindRequestId(const Digest32& request_id) const {
+  if (request_ids_ == nullptr) {
+    return absl::FailedPreconditionError(
+        "ledger: this database predates the request id index; open it read-write once (start attestd on it) "
+        "to build the index");
+  }
+  const uint64_t published = Size();
+  const std::string prefix(reinterpret_cast<const char*>(request_id.data()), 32);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), request_ids_));
+  it->Seek(prefix);
+  if (it->Valid() && it->key().starts_with(prefix)) {
+    ASSIGN_OR_RETURN(uint64_t index, DecodeIndexKey(it->key().ToStringView().substr(32), "request id index"));
+    // Larger indices sort later, so if the first is not yet published none is.
+    if (index < published) return index;
+  }
+  if (!it->status().ok()) return FromRocksDb(it->status(), "ledger: read the request id index");
+  return absl::NotFoundError("ledger: no leaf carries request id " + HexEncode(request_id));
 }
 
 LogHead LogStore::Head() const {

@@ -99,6 +99,13 @@ class LogStore final : public NodeReader {
   // column family's keys; for audit and listings).
   [[nodiscard]] absl::StatusOr<std::vector<uint64_t>> CheckpointSizes() const;
 
+  // The smallest published leaf index whose statement carries `request_id`
+  // (bytes kLeafRequestIdOffset.. of the leaf), from the request_ids family:
+  // one seek, no scan. NotFound if no published leaf has it;
+  // FailedPrecondition for a database written before the index existed and
+  // opened without write access (opening it read-write builds the index).
+  [[nodiscard]] absl::StatusOr<uint64_t> FindRequestId(const Digest32& request_id) const;
+
   // kSecondary: replays what the primary has written since and republishes
   // the head (with the recovery checks). A no-op OK in the other modes.
   [[nodiscard]] absl::Status CatchUp();
@@ -118,10 +125,16 @@ class LogStore final : public NodeReader {
   rocksdb::ColumnFamilyHandle* nodes_family() const { return nodes_; }
   rocksdb::ColumnFamilyHandle* checkpoints_family() const { return checkpoints_; }
   rocksdb::ColumnFamilyHandle* meta_family() const { return meta_; }
+  // Null only for a pre-index database opened kReadOnly or kSecondary.
+  rocksdb::ColumnFamilyHandle* request_ids_family() const { return request_ids_; }
 
  private:
   LogStore() = default;
   [[nodiscard]] absl::Status LoadAndCheckHead();
+  // kReadWrite: indexes the leaves the request_ids family does not cover yet
+  // (a database from before the index, or one whose indexing was cut short),
+  // in synced batches that also advance request_ids_indexed.
+  [[nodiscard]] absl::Status IndexMissingRequestIds();
   [[nodiscard]] absl::StatusOr<std::string> GetRaw(rocksdb::ColumnFamilyHandle* family, const std::string& key,
                                                    std::string_view what) const;
 
@@ -137,6 +150,7 @@ class LogStore final : public NodeReader {
   rocksdb::ColumnFamilyHandle* checkpoints_ = nullptr;
   rocksdb::ColumnFamilyHandle* meta_ = nullptr;
   rocksdb::ColumnFamilyHandle* anchors_ = nullptr;
+  rocksdb::ColumnFamilyHandle* request_ids_ = nullptr;
 
   std::atomic<uint64_t> size_{0};
   mutable std::mutex head_mu_;  // guards head_ (readers copy it; the writer replaces it)

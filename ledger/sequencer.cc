@@ -153,6 +153,8 @@ void Sequencer::CommitGroup(std::vector<Request*>& group) {
       const ByteSpan leaf = r->leaves[i];
       batch.Put(store_->leaves_family(), LeafKey(index),
                 rocksdb::Slice(reinterpret_cast<const char*>(leaf.data()), leaf.size()));
+      batch.Put(store_->request_ids_family(), RequestIdKey(leaf.subspan(kLeafRequestIdOffset, 32), index),
+                rocksdb::Slice());
       for (const NodeHash& node : completed) {
         batch.Put(store_->nodes_family(), NodeKey(node.id.level, node.id.index),
                   rocksdb::Slice(reinterpret_cast<const char*>(node.hash.data()), 32));
@@ -191,6 +193,9 @@ void Sequencer::CommitGroup(std::vector<Request*>& group) {
     }
   }
 
+  if (next.size() != range_.size()) {
+    batch.Put(store_->meta_family(), kRequestIdsIndexedKey, EncodeU64Value(next.size()));
+  }
   if (next.size() != range_.size() || new_checkpoint) {
     batch.Put(store_->meta_family(), kHeadKey, EncodeHead(new_head));
     absl::Status written = write_(batch, new_head);

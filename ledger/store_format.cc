@@ -34,6 +34,18 @@ std::string NodeKey(int level, uint64_t index) {
 
 std::string CheckpointKey(uint64_t size) { return LeafKey(size); }
 
+std::string RequestIdKey(ByteSpan request_id32, uint64_t index) {
+  std::string key(reinterpret_cast<const char*>(request_id32.data()), request_id32.size());
+  AppendU64(key, index);
+  return key;
+}
+
+std::string EncodeU64Value(uint64_t value) {
+  std::string out;
+  AppendU64(out, value);
+  return out;
+}
+
 absl::StatusOr<uint64_t> DecodeIndexKey(std::string_view key, std::string_view what) {
   if (key.size() != 8) {
     return absl::DataLossError(std::string(what) + " key: got " + std::to_string(key.size()) + " bytes, want 8");

@@ -7,6 +7,8 @@
 //                perfect subtree covering leaves [index << level, (index+1) << level)
 //   checkpoints  key: tree size u64 (8 bytes)         value: signed note text
 //   meta         key: "head"                          value: the encoded LogHead
+//                key: "request_ids_indexed"           value: u64, leaves [0, n) indexed
+//   request_ids  key: requestId [32] || index u64 (40) value: empty; one per leaf
 //   anchors      opaque, owned by the chain exporter
 //
 // Thread safety: every function here is pure.
@@ -30,7 +32,14 @@ inline constexpr char kNodesFamily[] = "nodes";
 inline constexpr char kCheckpointsFamily[] = "checkpoints";
 inline constexpr char kMetaFamily[] = "meta";
 inline constexpr char kAnchorsFamily[] = "anchors";
+inline constexpr char kRequestIdsFamily[] = "request_ids";
 inline constexpr char kHeadKey[] = "head";
+inline constexpr char kRequestIdsIndexedKey[] = "request_ids_indexed";
+
+// Where a leaf carries the statement's requestId: the seventh 32-byte word of
+// encodeData(Attestation) (typeHash, logId, modelDigest, engineDigest,
+// inputCommitment, outputCommitment, requestId, issuedAtMs; SPEC "The ledger").
+inline constexpr size_t kLeafRequestIdOffset = 32 * 6;
 
 // The durable head of the log, rewritten in the same write batch as every
 // append and every checkpoint.
@@ -49,6 +58,11 @@ struct LogHead {
 std::string LeafKey(uint64_t index);
 std::string NodeKey(int level, uint64_t index);
 std::string CheckpointKey(uint64_t size);
+// requestId || index: several leaves may carry one requestId; the smallest
+// index sorts first.
+std::string RequestIdKey(ByteSpan request_id32, uint64_t index);
+// A u64 value (the request_ids_indexed count), big-endian.
+std::string EncodeU64Value(uint64_t value);
 
 // Decoders: InvalidArgument-free by design; a malformed stored key or value is
 // DataLoss naming what was found ("node key: got 7 bytes, want 9").

@@ -1,7 +1,5 @@
 #include "services/ledger_backend.h"
 
-#include <algorithm>
-
 #include "attest/sha256.h"
 #include "ledger/proof_plan.h"
 
@@ -27,20 +25,19 @@ absl::StatusOr<std::unique_ptr<LedgerBackend>> LedgerBackend::Open(const std::st
   backend->origin_ = origin;
   backend->log_id_ = Sha256(origin);
   ASSIGN_OR_RETURN(backend->store_, ledger::LogStore::Open(dir));
-  const uint64_t size = backend->store_->Size();
-  for (uint64_t i = 0; i < size; ++i) {
-    ASSIGN_OR_RETURN(Bytes leaf, backend->store_->GetLeaf(i));
+  // A ledger is one origin's: refuse a directory written for another (its
+  // first leaf's logId says whose it is).
+  if (backend->store_->Size() > 0) {
+    ASSIGN_OR_RETURN(Bytes leaf, backend->store_->GetLeaf(0));
     absl::StatusOr<SignedAttestation> decoded = DecodeLedgerLeaf(leaf);
     if (!decoded.ok()) {
-      return absl::DataLossError("ledger leaf " + std::to_string(i) + " does not decode: " +
-                                 std::string(decoded.status().message()));
+      return absl::DataLossError("ledger leaf 0 does not decode: " + std::string(decoded.status().message()));
     }
     if (decoded->statement.log_id != backend->log_id_) {
-      return absl::FailedPreconditionError("ledger in " + dir + " belongs to another origin: leaf " +
-                                           std::to_string(i) + " has logId " + HexEncode(decoded->statement.log_id) +
-                                           ", want SHA-256(\"" + origin + "\") = " + HexEncode(backend->log_id_));
+      return absl::FailedPreconditionError("ledger in " + dir + " belongs to another origin: leaf 0 has logId " +
+                                           HexEncode(decoded->statement.log_id) + ", want SHA-256(\"" + origin +
+                                           "\") = " + HexEncode(backend->log_id_));
     }
-    backend->by_request_.emplace(decoded->statement.request_id, i);
   }
   ASSIGN_OR_RETURN(backend->sequencer_, ledger::Sequencer::Start(backend->store_.get(), std::move(signer)));
   return backend;
@@ -52,20 +49,15 @@ LedgerBackend::~LedgerBackend() {
 }
 
 absl::StatusOr<uint64_t> LedgerBackend::Append(const AttestationLeaf321& leaf) {
-  ASSIGN_OR_RETURN(uint64_t index, sequencer_->Append(leaf.span()));
-  Digest32 request_id;
-  // Bytes 192..224 of encodeData hold requestId (typeHash + 5 words before it).
-  std::copy(leaf.begin() + 32 * 6, leaf.begin() + 32 * 7, request_id.bytes.begin());
-  std::lock_guard<std::mutex> lock(index_mu_);
-  by_request_.emplace(request_id, index);
-  return index;
+  return sequencer_->Append(leaf.span());
 }
 
 absl::StatusOr<uint64_t> LedgerBackend::FindRequest(const Digest32& request_id) const {
-  std::lock_guard<std::mutex> lock(index_mu_);
-  auto it = by_request_.find(request_id);
-  if (it == by_request_.end()) return absl::NotFoundError("no receipt for request id hash " + HexEncode(request_id));
-  return it->second;
+  absl::StatusOr<uint64_t> index = store_->FindRequestId(request_id);
+  if (absl::IsNotFound(index.status())) {
+    return absl::NotFoundError("no receipt for request id hash " + HexEncode(request_id));
+  }
+  return index;
 }
 
 absl::StatusOr<ledger::IssuedCheckpoint> LedgerBackend::IssueCheckpoint() { return sequencer_->IssueCheckpoint(); }

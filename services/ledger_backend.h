@@ -3,8 +3,9 @@
 // the auditor queries of LedgerService (leaves, proofs, checkpoints, and
 // request id -> leaf index).
 //
-// The request id index is kept in memory: Open() rebuilds it by reading
-// every leaf once (O(size)), Append() adds to it after the leaf is durable.
+// Request id lookups go to the ledger's own persistent index (the
+// request_ids column family, written in the same batch as each leaf), so
+// opening costs O(1) and memory does not grow with the log.
 //
 // Ownership: sole owner of the store; destroying the backend stops the
 // sequencer (completing queued appends) and then closes the database.
@@ -12,9 +13,7 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
@@ -28,7 +27,9 @@ class LedgerBackend : public ReceiptLog {
  public:
   // Opens (creating if missing) the log in `dir`. `signer` signs checkpoint
   // notes for `origin`; it may be empty (then IssueCheckpoint fails). Errors:
-  // those of LogStore::Open, and DataLoss if a stored leaf does not decode.
+  // those of LogStore::Open (which also indexes request ids a ledger from
+  // before the index lacks), DataLoss if leaf 0 does not decode, and
+  // FailedPrecondition if leaf 0's logId is not SHA-256(origin).
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<LedgerBackend>> Open(const std::string& dir,
                                                                            const std::string& origin,
                                                                            ledger::CheckpointSigner signer);
@@ -74,8 +75,6 @@ class LedgerBackend : public ReceiptLog {
   Digest32 log_id_;
   std::unique_ptr<ledger::LogStore> store_;
   std::unique_ptr<ledger::Sequencer> sequencer_;
-  mutable std::mutex index_mu_;  // guards by_request_
-  std::map<Digest32, uint64_t> by_request_;
 };
 
 }  // namespace attestd::service

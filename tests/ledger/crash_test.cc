@@ -123,6 +123,13 @@ TEST(CrashTest, AcknowledgedLeavesAndLastCheckpointSurviveSigkill) {
       auto leaf = (*store)->GetLeaf(index);
       ASSERT_TRUE(leaf.ok()) << "round " << round << ": acknowledged leaf " << index << ": " << leaf.status();
       ASSERT_EQ(*leaf, TestLeaf(seed)) << "round " << round << ": leaf " << index << " has other bytes";
+      // Its request id is indexed (same write batch as the leaf). Test leaves
+      // carry distinct request ids, so the first leaf with it is this one.
+      auto request_id = Digest32::FromSpan(ByteSpan(*leaf).subspan(kLeafRequestIdOffset, 32), "request id");
+      ASSERT_TRUE(request_id.ok());
+      auto found = (*store)->FindRequestId(*request_id);
+      ASSERT_TRUE(found.ok()) << "round " << round << ": leaf " << index << ": " << found.status();
+      ASSERT_EQ(*found, index) << "round " << round;
     }
     if (ack.checkpoint_size > 0) {
       last_checkpoint_size = ack.checkpoint_size;
