@@ -21,9 +21,19 @@ float DotBf16Avx2(const float* a, const uint16_t* b_bf16, int64_t n);
 // Call only when CpuHasAvx512().
 float DotF32Avx512(const float* a, const float* b, int64_t n);
 float DotBf16Avx512(const float* a, const uint16_t* b_bf16, int64_t n);
-// out[k] = DotBf16Avx512(a + k * a_stride, b_bf16, n) for k in [0, 4), bit
-// for bit, converting each weight chunk once (prefill and batched decode).
-void DotBf16Avx512x4(const float* a, int64_t a_stride, const uint16_t* b_bf16, int64_t n, float out[4]);
+// A register tile of matmul outputs:
+//   out[k * out_stride + r] = DotBf16Avx512(a + k * a_stride, b_bf16 + r * b_stride, n)
+// bit for bit, for tokens k in [0, tokens) and weight rows r in [0, rows),
+// with 1 <= tokens <= kTileTokens and 1 <= rows <= kTileRows. Each (row,
+// token) pair keeps its own two lane registers (24 accumulators for a full
+// tile), each weight chunk is converted once per tile and each activation
+// chunk loaded once per row, so one pass over the weights serves several
+// tokens (prefill, batches) and the adds of 24 independent chains overlap.
+// 4 x 3 is what fits the 32 vector registers (24 sums + 8 weight halves).
+inline constexpr int kTileRows = 4;
+inline constexpr int kTileTokens = 3;
+void DotBf16Avx512Tile(const float* a, int64_t a_stride, int tokens, const uint16_t* b_bf16, int64_t b_stride,
+                       int rows, int64_t n, float* out, int64_t out_stride);
 
 // True when this CPU runs the AVX-512 kernels (AVX512F + BW; checked once).
 bool CpuHasAvx512();

@@ -64,32 +64,72 @@ float DotBf16Avx512(const float* a, const uint16_t* b_bf16, int64_t n) {
   return Tree(r0, r1);
 }
 
-void DotBf16Avx512x4(const float* a, int64_t a_stride, const uint16_t* b_bf16, int64_t n, float out[4]) {
-  // Four independent lane dots sharing each converted weight chunk; token k
-  // has its own two lane registers, so its order is exactly DotBf16Avx512's.
-  __m512 r[4][2];
-  for (auto& t : r) t[0] = t[1] = _mm512_setzero_ps();
+namespace {
+
+// One 32-element chunk of an R-row x T-token tile: every weight chunk is
+// converted once and every activation chunk loaded once, and each (row,
+// token) pair adds its products into its own two lane registers, exactly the
+// additions DotBf16Avx512 performs for that pair.
+template <int R, int T>
+__attribute__((always_inline)) inline void TileChunk(const float* a, int64_t a_stride, const uint16_t* b, int64_t b_stride,
+                                                     __m512 (&acc)[R][T][2]) {
+  // Row by row, so only one row's two weight halves are live beside the 24
+  // sums (activations are memory operands, reloaded from L1 per row).
+#pragma GCC unroll 4
+  for (int r = 0; r < R; ++r) {
+    const __m512 w0 = LoadBf16x16(b + r * b_stride), w1 = LoadBf16x16(b + r * b_stride + 16);
+#pragma GCC unroll 4
+    for (int k = 0; k < T; ++k) {
+      acc[r][k][0] = _mm512_add_ps(acc[r][k][0], _mm512_mul_ps(_mm512_loadu_ps(a + k * a_stride), w0));
+      acc[r][k][1] = _mm512_add_ps(acc[r][k][1], _mm512_mul_ps(_mm512_loadu_ps(a + k * a_stride + 16), w1));
+    }
+  }
+}
+
+template <int R, int T>
+void Tile(const float* a, int64_t a_stride, const uint16_t* b, int64_t b_stride, int64_t n, float* out,
+          int64_t out_stride) {
+  __m512 acc[R][T][2];
+#pragma GCC unroll 4
+  for (int r = 0; r < R; ++r) {
+#pragma GCC unroll 4
+    for (int k = 0; k < T; ++k) acc[r][k][0] = acc[r][k][1] = _mm512_setzero_ps();
+  }
   int64_t i = 0;
-  for (; i + 32 <= n; i += 32) {
-    const __m512 w0 = LoadBf16x16(b_bf16 + i), w1 = LoadBf16x16(b_bf16 + i + 16);
-    for (int k = 0; k < 4; ++k) {
-      const float* ak = a + k * a_stride + i;
-      r[k][0] = _mm512_add_ps(r[k][0], _mm512_mul_ps(_mm512_loadu_ps(ak), w0));
-      r[k][1] = _mm512_add_ps(r[k][1], _mm512_mul_ps(_mm512_loadu_ps(ak + 16), w1));
-    }
-  }
+  for (; i + 32 <= n; i += 32) TileChunk<R, T>(a + i, a_stride, b + i, b_stride, acc);
   if (i < n) {
-    alignas(64) uint16_t tb[32] = {};
-    std::memcpy(tb, b_bf16 + i, static_cast<size_t>(n - i) * 2);
-    const __m512 w0 = LoadBf16x16(tb), w1 = LoadBf16x16(tb + 16);
-    for (int k = 0; k < 4; ++k) {
-      alignas(64) float ta[32] = {};
-      std::memcpy(ta, a + k * a_stride + i, static_cast<size_t>(n - i) * 4);
-      r[k][0] = _mm512_add_ps(r[k][0], _mm512_mul_ps(_mm512_load_ps(ta), w0));
-      r[k][1] = _mm512_add_ps(r[k][1], _mm512_mul_ps(_mm512_load_ps(ta + 16), w1));
-    }
+    // The partial last chunk, padded with +0 (see the file comment).
+    alignas(64) float ta[T][32] = {};
+    alignas(64) uint16_t tb[R][32] = {};
+    for (int k = 0; k < T; ++k) std::memcpy(ta[k], a + k * a_stride + i, static_cast<size_t>(n - i) * 4);
+    for (int r = 0; r < R; ++r) std::memcpy(tb[r], b + r * b_stride + i, static_cast<size_t>(n - i) * 2);
+    TileChunk<R, T>(&ta[0][0], 32, &tb[0][0], 32, acc);
   }
-  for (int k = 0; k < 4; ++k) out[k] = Tree(r[k][0], r[k][1]);
+  for (int r = 0; r < R; ++r) {
+    for (int k = 0; k < T; ++k) out[k * out_stride + r] = Tree(acc[r][k][0], acc[r][k][1]);
+  }
+}
+
+template <int R>
+void TileOfRows(const float* a, int64_t a_stride, int tokens, const uint16_t* b, int64_t b_stride, int64_t n,
+                float* out, int64_t out_stride) {
+  switch (tokens) {
+    case 1: return Tile<R, 1>(a, a_stride, b, b_stride, n, out, out_stride);
+    case 2: return Tile<R, 2>(a, a_stride, b, b_stride, n, out, out_stride);
+    default: return Tile<R, 3>(a, a_stride, b, b_stride, n, out, out_stride);
+  }
+}
+
+}  // namespace
+
+void DotBf16Avx512Tile(const float* a, int64_t a_stride, int tokens, const uint16_t* b_bf16, int64_t b_stride,
+                       int rows, int64_t n, float* out, int64_t out_stride) {
+  switch (rows) {
+    case 1: return TileOfRows<1>(a, a_stride, tokens, b_bf16, b_stride, n, out, out_stride);
+    case 2: return TileOfRows<2>(a, a_stride, tokens, b_bf16, b_stride, n, out, out_stride);
+    case 3: return TileOfRows<3>(a, a_stride, tokens, b_bf16, b_stride, n, out, out_stride);
+    default: return TileOfRows<4>(a, a_stride, tokens, b_bf16, b_stride, n, out, out_stride);
+  }
 }
 
 }  // namespace attestd::kernels

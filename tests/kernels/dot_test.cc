@@ -81,20 +81,43 @@ TEST(DotTest, Avx512DiffersFromScalar) {
     EXPECT_EQ(Bits(DotF32Avx512(a.data(), wf.data(), len)), Bits(DotF32Scalar(a.data(), wf.data(), len))) << n;
     EXPECT_EQ(Bits(DotBf16Avx512(a.data(), w.data(), len)), Bits(DotBf16Scalar(a.data(), w.data(), len))) << n;
   }
-  // The 4-token kernel equals four single dots.
-  for (size_t n : {1, 31, 32, 33, 200}) {
-    auto x = RandomVector(4 * n, 5 + static_cast<uint32_t>(n));
-    auto wf = RandomVector(n, 6 + static_cast<uint32_t>(n));
-    std::vector<uint16_t> w(n);
-    for (size_t i = 0; i < n; ++i) w[i] = F32ToBf16(wf[i]);
-    float four[4];
-    DotBf16Avx512x4(x.data(), static_cast<int64_t>(n), w.data(), static_cast<int64_t>(n), four);
-    for (size_t k = 0; k < 4; ++k) {
-      EXPECT_EQ(Bits(four[k]), Bits(DotBf16Scalar(x.data() + k * n, w.data(), static_cast<int64_t>(n)))) << n;
-    }
-  }
   std::vector<float> a = {-0.0f, std::numeric_limits<float>::infinity(), -1.0f}, b = {0.0f, 2.0f, 2.0f};
   EXPECT_EQ(Bits(DotF32Avx512(a.data(), b.data(), 3)), Bits(DotF32Scalar(a.data(), b.data(), 3)));
+}
+
+// Every output of a register tile (up to 4 weight rows x 3 tokens, each
+// pair with its own lanes) equals the single-row, single-token dot: a tile
+// whose sums were mixed up between rows or tokens, or whose padded last
+// chunk was wrong, would differ here.
+TEST(DotTest, Avx512TileDiffersFromSingleDots) {
+  if (!CpuHasAvx512()) GTEST_SKIP() << "CPU has no AVX-512";
+  for (size_t n : {1, 17, 31, 32, 33, 64, 200, 1536}) {
+    const auto len = static_cast<int64_t>(n);
+    auto x = RandomVector(kTileTokens * n, 40 + static_cast<uint32_t>(n), 10.0f);
+    auto wf = RandomVector(kTileRows * n, 41 + static_cast<uint32_t>(n));
+    std::vector<uint16_t> w(wf.size());
+    for (size_t i = 0; i < wf.size(); ++i) w[i] = F32ToBf16(wf[i]);
+    w[0] = 0x8000;  // -0
+    for (int rows = 1; rows <= kTileRows; ++rows) {
+      for (int tokens = 1; tokens <= kTileTokens; ++tokens) {
+        const int64_t out_stride = 7;
+        std::vector<float> out(static_cast<size_t>(kTileTokens * out_stride), -1.0f);
+        DotBf16Avx512Tile(x.data(), len, tokens, w.data(), len, rows, len, out.data(), out_stride);
+        for (int k = 0; k < kTileTokens; ++k) {
+          for (int r = 0; r < out_stride; ++r) {
+            const float got = out[static_cast<size_t>(k * out_stride + r)];
+            if (k >= tokens || r >= rows) {
+              EXPECT_EQ(got, -1.0f) << "wrote outside the tile: token " << k << " row " << r;
+              continue;
+            }
+            const float want = DotBf16Scalar(x.data() + k * len, w.data() + r * len, len);
+            EXPECT_EQ(Bits(got), Bits(want)) << "n=" << n << " tile " << rows << "x" << tokens << " token " << k
+                                             << " row " << r;
+          }
+        }
+      }
+    }
+  }
 }
 
 TEST(DotTest, NegativeZeroAndSpecialValuesDifferBetweenPaths) {
@@ -130,6 +153,39 @@ TEST(MatmulTest, OutputDependsOnThreadsPathOrBatch) {
       std::vector<float> one(static_cast<size_t>(out));
       Matmul(ctx, x.data() + 3 * in, 1, view, bias.data(), one.data());
       EXPECT_EQ(0, std::memcmp(one.data(), reference.data() + 3 * out, one.size() * 4));
+    }
+  }
+}
+
+// Enough tokens for 4-row tiles, a token count that is not a multiple of
+// the tile height, an output count that is not a multiple of the tile width,
+// a partial last chunk, and (in = 8965) more tokens than one L2 token block
+// holds: every output must still equal the scalar path and the same token
+// computed alone.
+TEST(MatmulTest, RowTilesOrTokenBlocksChangeOutputs) {
+  const int64_t in = 8965, out = 13, tokens = 50;
+  auto x = RandomVector(static_cast<size_t>(tokens * in), 30);
+  auto wf = RandomVector(static_cast<size_t>(out * in), 31);
+  std::vector<uint16_t> w(wf.size());
+  for (size_t i = 0; i < wf.size(); ++i) w[i] = F32ToBf16(wf[i]);
+  auto bias = RandomVector(static_cast<size_t>(out), 32);
+  WeightView view{WeightType::kBf16, w.data(), out, in};
+
+  std::vector<float> reference(static_cast<size_t>(tokens * out));
+  KernelContext plain{nullptr, false};
+  Matmul(plain, x.data(), tokens, view, bias.data(), reference.data());
+  for (int threads : {1, 2, 3}) {
+    ThreadPool pool(threads);
+    KernelContext ctx{&pool, true};
+    for (int64_t n : {int64_t{6}, int64_t{7}, int64_t{8}, tokens}) {
+      std::vector<float> y(static_cast<size_t>(n * out));
+      Matmul(ctx, x.data(), n, view, bias.data(), y.data());
+      EXPECT_EQ(0, std::memcmp(y.data(), reference.data(), y.size() * 4)) << threads << " threads, " << n << " tokens";
+    }
+    for (int64_t t : {int64_t{0}, int64_t{44}, tokens - 1}) {
+      std::vector<float> one(static_cast<size_t>(out));
+      Matmul(ctx, x.data() + t * in, 1, view, bias.data(), one.data());
+      EXPECT_EQ(0, std::memcmp(one.data(), reference.data() + t * out, one.size() * 4)) << "token " << t << " alone";
     }
   }
 }

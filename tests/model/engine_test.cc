@@ -83,6 +83,35 @@ TEST_P(TinyModelTest, LogitsDependOnThreadsPathRunOrBatch) {
   EXPECT_EQ(0, std::memcmp(le.data(), reference.data(), le.size() * 4));
 }
 
+// Prompts long enough for the 4-row x 3-token matmul tiles, with lengths
+// that leave a partial tile of tokens: one prefill must end at the same
+// logits bits as feeding the prompt one token at a time (1-token matmuls).
+TEST_P(TinyModelTest, PrefillWithPartialTokenTileDiffersFromTokenByToken) {
+  TempSynthModel m(GetParam(), 6);
+  ASSERT_TRUE(m.status().ok()) << m.status();
+  auto c = LoadModelConfig(m.dir());
+  ASSERT_TRUE(c.ok()) << c.status();
+  auto w = LoadModelWeights(m.dir(), *c);
+  ASSERT_TRUE(w.ok()) << w.status();
+  Transformer tf(*c, **w);
+  kernels::ThreadPool pool(2);
+  kernels::KernelContext ctx{&pool, true};
+  for (int length : {6, 8, 13, 31}) {
+    std::vector<int32_t> prompt;
+    for (int i = 0; i < length; ++i) prompt.push_back((i * 37 + 5) % 500);
+    auto whole = tf.NewCache(64), stepwise = tf.NewCache(64);
+    std::vector<float> lw, ls;
+    std::vector<ForwardSegment> once = {{whole.get(), prompt, &lw}};
+    ASSERT_TRUE(tf.Forward(ctx, once).ok());
+    for (int32_t id : prompt) {
+      std::vector<ForwardSegment> one = {{stepwise.get(), {id}, &ls}};
+      ASSERT_TRUE(tf.Forward(ctx, one).ok());
+    }
+    ASSERT_EQ(lw.size(), ls.size());
+    EXPECT_EQ(0, std::memcmp(lw.data(), ls.data(), lw.size() * 4)) << "prompt of " << length << " tokens";
+  }
+}
+
 TEST_P(TinyModelTest, GenerateDependsOnThreadsOrBatch) {
   TempSynthModel m(GetParam(), 11);
   ASSERT_TRUE(m.status().ok()) << m.status();
