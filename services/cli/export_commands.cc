@@ -228,16 +228,19 @@ void AddAnchors(CLI::App& app) {
       auto anchored = chain::VerifyRootOnChain(eth, registry, checkpoint.log_id, checkpoint.size, checkpoint.root, cover);
       if (absl::IsUnavailable(anchored.status()) || absl::IsInternal(anchored.status())) verification = false;
       if (!anchored.ok()) return anchored.status();
-      std::cout << nlohmann::json{{"verified", true},
-                                  {"leafIndex", receipt.ledger->leaf_index},
-                                  {"checkpointSize", checkpoint.size},
-                                  {"anchoredSize", anchored->tree_size},
-                                  {"root", Hex0x(anchored->root.span())},
-                                  {"txHash", Hex0x(anchored->tx_hash.span())},
-                                  {"blockNumber", anchored->block_number},
-                                  {"blockHash", Hex0x(anchored->block_hash.span())}}
-                       .dump()
-                << std::endl;
+      nlohmann::json report = {{"verified", true},
+                               {"leafIndex", receipt.ledger->leaf_index},
+                               {"checkpointSize", checkpoint.size},
+                               {"anchoredSize", anchored->tree_size},
+                               {"root", Hex0x(anchored->root.span())}};
+      if (anchored->event_located) {
+        report["txHash"] = Hex0x(anchored->tx_hash.span());
+        report["blockNumber"] = anchored->block_number;
+        report["blockHash"] = Hex0x(anchored->block_hash.span());
+      } else {
+        report["txNotLocated"] = anchored->event_not_located;
+      }
+      std::cout << report.dump() << std::endl;
       return absl::OkStatus();
     }();
     if (!status.ok()) ReportError(status, verification);

@@ -221,7 +221,23 @@ TEST_F(AnchorIntegration, BatchingAnchorsEveryNLeavesOrAfterTSecondsAndExportPro
   ASSERT_TRUE(on_chain.ok()) << on_chain.status();
   EXPECT_EQ(on_chain->tree_size, 7u);
   EXPECT_EQ(on_chain->root, cp7.root);
+  ASSERT_TRUE(on_chain->event_located) << on_chain->event_not_located;
   EXPECT_NE(on_chain->block_number, 0u);
+  // Nodes cap the block range of one eth_getLogs: searching one block per
+  // call, newest first, finds the same transaction.
+  auto one_block_windows = VerifyRootOnChain(*eth_, registry_, LogId(), 5, cp5.root, cover,
+                                             AnchoredEventSearch{.from_block = 0, .window_blocks = 1});
+  ASSERT_TRUE(one_block_windows.ok()) << one_block_windows.status();
+  ASSERT_TRUE(one_block_windows->event_located) << one_block_windows->event_not_located;
+  EXPECT_EQ(one_block_windows->tx_hash, on_chain->tx_hash);
+  EXPECT_EQ(one_block_windows->block_number, on_chain->block_number);
+  // Searching only after the anchoring block still verifies (rootAt holds
+  // the root) and says the transaction was not located.
+  auto too_late = VerifyRootOnChain(*eth_, registry_, LogId(), 5, cp5.root, cover,
+                                    AnchoredEventSearch{.from_block = on_chain->block_number + 1});
+  ASSERT_TRUE(too_late.ok()) << too_late.status();
+  EXPECT_FALSE(too_late->event_located);
+  EXPECT_FALSE(too_late->event_not_located.empty());
   // A root the log never had is refused, directly and through the proof.
   EXPECT_EQ(VerifyRootOnChain(*eth_, registry_, LogId(), 5, cp3.root, cover).status().code(),
             absl::StatusCode::kUnauthenticated);
