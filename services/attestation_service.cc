@@ -61,7 +61,9 @@ AttestationService::AttestationService(Options options, std::vector<ServedModel>
       attestor_(std::move(attestor)),
       attestor_address_(AddressOf(attestor_)),
       log_(log),
-      metrics_(metrics) {}
+      metrics_(metrics) {
+  for (auto& m : models_) m.scheduler = std::make_unique<BatchScheduler>(m.engine.get());
+}
 
 const ServedModel* AttestationService::FindModel(std::string_view name) const {
   for (const auto& m : models_) {
@@ -73,7 +75,7 @@ const ServedModel* AttestationService::FindModel(std::string_view name) const {
 void AttestationService::SetLimits(const Limits& limits) {
   std::lock_guard<std::mutex> lock(limits_mu_);
   options_.limits = limits;
-  for (auto& m : models_) m.queue->SetLimits(limits.max_queue, limits.max_streams_per_client);
+  for (auto& m : models_) m.queue->SetLimits(limits.max_queue, limits.max_streams_per_client, limits.max_batch);
 }
 
 Limits AttestationService::limits() const {
@@ -206,9 +208,10 @@ absl::StatusOr<InferenceResult> AttestationService::Generate(const InferenceRequ
     return true;
   };
   if (!keep_going()) return stop_reason;
-  absl::StatusOr<model::GenerationResult> generated = model->engine->Generate(engine_request, on_token, nullptr);
-  // Give the engine to the next request now: signing and the durable append
-  // run outside the turn, so concurrent requests share a group commit.
+  absl::StatusOr<model::GenerationResult> generated =
+      model->scheduler->Run(engine_request, on_token, [&] { return !keep_going(); });
+  // Give the batch slot to the next request now: signing and the durable
+  // append run outside the turn, so concurrent requests share a group commit.
   { FairQueue::Turn release = std::move(*turn); }
   if (!generated.ok()) return generated.status();
   if (!stop_reason.ok()) return stop_reason;

@@ -2,13 +2,15 @@
 //
 // Generate() validates a request, renders chat messages with the model
 // family's chat format (docs/api.md), tokenises, waits for its turn at the
-// model's FairQueue, runs the engine (streaming token chunks to the caller),
+// model's FairQueue (which grants up to limits.max_batch turns at once), runs
+// it in the model's continuous batch (services/batch_scheduler.h; each output
+// is bit-identical to running it alone), streaming token chunks to the caller,
 // then commits to the request and the response under a fresh salt, signs the
 // EIP-712 statement with the attestor key and appends the 321-byte leaf to the
 // ReceiptLog. A result is returned only after the append is durable; when the
 // append fails the caller gets the error and no receipt. A request that is
-// cancelled or runs past its deadline stops computing (the engine polls the
-// cancel flag between decode steps) and is never logged.
+// cancelled or runs past its deadline stops computing (it leaves the batch at
+// the next decode step) and is never logged.
 //
 // Ownership: the service owns the models and the attestor key; it borrows the
 // ReceiptLog and Metrics, which must outlive it.
@@ -34,6 +36,7 @@
 #include "attest/secp256k1_signer.h"
 #include "base/status.h"
 #include "model/engine.h"
+#include "services/batch_scheduler.h"
 #include "services/config.h"
 #include "services/fair_queue.h"
 #include "services/metrics.h"
@@ -49,6 +52,9 @@ struct ServedModel {
   Digest32 model_digest;
   Digest32 engine_digest;
   std::unique_ptr<FairQueue> queue;
+  // Made by AttestationService for `engine` (leave it empty); declared after
+  // `engine` so it stops before the engine goes.
+  std::unique_ptr<BatchScheduler> scheduler;
 };
 
 struct ChatTurn {

@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   std::string listen, metrics_listen, ledger_dir, log_origin, keystore, passphrase_file, passphrase_env, log_key;
   std::vector<std::string> models;
   int engine_threads = 0;
+  int64_t max_batch = 0;
   int64_t checkpoint_ms = 0;
   bool print_config = false;
   bool dev_keys = false;
@@ -41,6 +42,8 @@ int main(int argc, char** argv) {
   app.add_option("--log-key", log_key, "Ed25519 checkpoint key file");
   app.add_option("--engine-threads", engine_threads, "kernel threads per model");
   app.add_option("--checkpoint-interval-ms", checkpoint_ms, "checkpoint timer");
+  app.add_option("--max-batch", max_batch, "requests decoding together per model (limits.max_batch; 1 = one at a time)")
+      ->check(CLI::Range(int64_t{1}, int64_t{256}));
   app.add_flag("--dev-keys", dev_keys, "create DEV ONLY keys where the configured key files are missing");
   app.add_flag("--print-config", print_config, "print the effective config (secrets redacted) and exit");
   app.set_version_flag("--version", std::string("attestd ") + ATTESTD_VERSION);
@@ -59,6 +62,7 @@ int main(int argc, char** argv) {
     if (!log_key.empty()) c.keys.log_key_file = log_key;
     if (engine_threads > 0) c.engine_threads = engine_threads;
     if (checkpoint_ms > 0) c.checkpoint_interval_ms = checkpoint_ms;
+    if (max_batch > 0) c.limits.max_batch = max_batch;
   };
   ServerConfig config;
   if (!config_path.empty()) {

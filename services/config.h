@@ -24,6 +24,7 @@ struct Limits {
   int64_t max_tokens = 512;              // per request
   int64_t max_queue = 256;               // requests admitted but not running
   int64_t max_streams_per_client = 128;  // concurrent calls per client identity
+  int64_t max_batch = 8;                 // requests decoding together per model (1 = one at a time)
   int64_t default_deadline_ms = 120000;  // used when the client sets none
 };
 

@@ -6,13 +6,15 @@ FairQueue::Turn::~Turn() {
   if (queue_ != nullptr) queue_->Release(client_);
 }
 
-FairQueue::FairQueue(int64_t max_waiting, int64_t max_per_client)
-    : max_waiting_(max_waiting), max_per_client_(max_per_client) {}
+FairQueue::FairQueue(int64_t max_waiting, int64_t max_per_client, int64_t max_running)
+    : max_waiting_(max_waiting), max_per_client_(max_per_client), max_running_(max_running) {}
 
-void FairQueue::SetLimits(int64_t max_waiting, int64_t max_per_client) {
+void FairQueue::SetLimits(int64_t max_waiting, int64_t max_per_client, int64_t max_running) {
   std::lock_guard<std::mutex> lock(mu_);
   max_waiting_ = max_waiting;
   max_per_client_ = max_per_client;
+  max_running_ = max_running;
+  GrantNextLocked();  // a higher max_running frees turns now
 }
 
 int64_t FairQueue::waiting() const {
@@ -21,7 +23,8 @@ int64_t FairQueue::waiting() const {
 }
 
 void FairQueue::GrantNextLocked() {
-  if (busy_ || granted_ticket_ != 0 || waiters_.empty()) return;
+  // One grant at a time: the granted waiter takes its turn, then grants the next.
+  if (running_ >= max_running_ || granted_ticket_ != 0 || waiters_.empty()) return;
   // The first client after last_client_ in key order, wrapping around.
   auto it = waiters_.upper_bound(last_client_);
   if (it == waiters_.end()) it = waiters_.begin();
@@ -76,13 +79,14 @@ absl::StatusOr<FairQueue::Turn> FairQueue::Acquire(const std::string& client,
     return failure;
   }
   granted_ticket_ = 0;
-  busy_ = true;
+  ++running_;
+  GrantNextLocked();
   return Turn(this, client);
 }
 
 void FairQueue::Release(const std::string& client) {
   std::lock_guard<std::mutex> lock(mu_);
-  busy_ = false;
+  --running_;
   if (--in_flight_[client] == 0) in_flight_.erase(client);
   GrantNextLocked();
 }

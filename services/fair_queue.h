@@ -1,11 +1,12 @@
 // FairQueue: admission control in front of one engine.
 //
-// A caller asks for a turn with Acquire(client, deadline, cancelled); turns
-// are granted one at a time (the engine runs one request at a time), in
-// round-robin order over clients, FIFO within a client, so a client with many
-// queued requests cannot starve one with a single request. Bounds: at most
-// `max_waiting` callers waiting in total (ResourceExhausted beyond it) and at
-// most `max_per_client` calls of one client waiting or running.
+// A caller asks for a turn with Acquire(client, deadline, cancelled); at most
+// `max_running` turns are held at once (the engine's batch: 1 = one request at
+// a time), and a free turn goes to the waiters in round-robin order over
+// clients, FIFO within a client, so a client with many queued requests cannot
+// starve one with a single request. Bounds: at most `max_waiting` callers
+// waiting in total (ResourceExhausted beyond it) and at most `max_per_client`
+// calls of one client waiting or running.
 //
 // Thread safety: all methods may be called concurrently. A Turn releases the
 // engine when destroyed; destroy it on any thread.
@@ -41,7 +42,8 @@ class FairQueue {
     std::string client_;
   };
 
-  FairQueue(int64_t max_waiting, int64_t max_per_client);
+  // All bounds >= 1.
+  FairQueue(int64_t max_waiting, int64_t max_per_client, int64_t max_running = 1);
   FairQueue(const FairQueue&) = delete;
   FairQueue& operator=(const FairQueue&) = delete;
 
@@ -52,8 +54,9 @@ class FairQueue {
   [[nodiscard]] absl::StatusOr<Turn> Acquire(const std::string& client, std::chrono::steady_clock::time_point deadline,
                                              const std::function<bool()>& cancelled);
 
-  // New bounds apply to later Acquire calls (config reload).
-  void SetLimits(int64_t max_waiting, int64_t max_per_client);
+  // New bounds apply to later Acquire calls (config reload); a lower
+  // max_running takes effect as running turns are released.
+  void SetLimits(int64_t max_waiting, int64_t max_per_client, int64_t max_running);
 
   int64_t waiting() const;
 
@@ -66,7 +69,8 @@ class FairQueue {
   std::condition_variable cv_;
   int64_t max_waiting_;
   int64_t max_per_client_;
-  bool busy_ = false;
+  int64_t max_running_;
+  int64_t running_ = 0;  // turns held
   int64_t waiting_ = 0;
   uint64_t next_ticket_ = 1;
   uint64_t granted_ticket_ = 0;  // the ticket allowed to take the engine

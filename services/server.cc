@@ -77,7 +77,8 @@ absl::StatusOr<ServedModel> LoadModel(const std::string& dir, const ServerConfig
   served.engine = std::move(engine);
   served.model_digest = manifest.digest;
   served.engine_digest = engine_digest;
-  served.queue = std::make_unique<FairQueue>(config.limits.max_queue, config.limits.max_streams_per_client);
+  served.queue = std::make_unique<FairQueue>(config.limits.max_queue, config.limits.max_streams_per_client,
+                                             config.limits.max_batch);
   return served;
 }
 

@@ -4,8 +4,14 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <future>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <vector>
 
 #include "attest/sha256.h"
 #include "model/synth_model.h"
@@ -146,6 +152,137 @@ TEST_F(AttestationServiceTest, FailedCallReleasesItsRequestIdForARetry) {
   auto retry = service_->Generate(request, {}, {});
   ASSERT_TRUE(retry.ok()) << retry.status();
   EXPECT_EQ(log_.leaves.size(), 1u);
+}
+
+// The number after `name ` in the Prometheus text (-1 when absent).
+int64_t MetricValue(const std::string& text, const std::string& name) {
+  const std::string key = "\n" + name + " ";
+  size_t at = text.find(key);
+  if (at == std::string::npos) return -1;
+  return std::stoll(text.substr(at + key.size()));
+}
+
+struct BatchRun {
+  std::vector<absl::StatusOr<InferenceResult>> results;
+  std::vector<std::string> streamed;  // chunks concatenated, per request
+  bool interleaved = false;           // a request's chunks arrived between another's first and last
+  bool overlapped = false;            // others streamed while request 0 held its slot
+  std::string metrics;
+  size_t leaves = 0;
+};
+
+// Runs `requests` concurrently through a service whose queue grants
+// `max_batch` turns at once; request `cancel_index` refuses its third chunk.
+// With max_batch > 1, request 0 starts first and its first chunk callback
+// waits (up to 5 s, holding its batch slot) until another request streams: a
+// slow client must not stall the others.
+BatchRun RunConcurrently(const std::string& model_dir, int64_t max_batch, const std::vector<InferenceRequest>& requests,
+                         size_t cancel_index) {
+  auto engine = model::Engine::Load(model_dir, {});
+  EXPECT_TRUE(engine.ok()) << engine.status();
+  std::vector<ServedModel> models(1);
+  models[0].name = "tiny-qwen2";
+  models[0].engine = std::move(*engine);
+  models[0].queue = std::make_unique<FairQueue>(64, 64, max_batch);
+  MemoryLog log;
+  Metrics metrics;
+  AttestationService service(AttestationService::Options{}, std::move(models), SecretKey32::Generate(), &log,
+                             &metrics);
+  BatchRun run;
+  run.results.resize(requests.size(), absl::UnknownError("not run"));
+  run.streamed.resize(requests.size());
+  std::mutex order_mu;
+  std::condition_variable order_changed;
+  std::vector<size_t> order;  // request index of every chunk, in arrival order
+  std::atomic<bool> first_streaming{false};
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < requests.size(); ++i) {
+    threads.emplace_back([&, i] {
+      int chunks = 0;
+      run.results[i] = service.Generate(
+          requests[i],
+          [&](std::string_view text, int32_t) {
+            std::unique_lock<std::mutex> lock(order_mu);
+            order.push_back(i);
+            order_changed.notify_all();
+            if (i == 0 && max_batch > 1 && !first_streaming.exchange(true)) {
+              run.overlapped = order_changed.wait_for(lock, std::chrono::seconds(5), [&] {
+                return std::any_of(order.begin(), order.end(), [](size_t j) { return j != 0; });
+              });
+            }
+            lock.unlock();
+            run.streamed[i] += text;
+            return !(i == cancel_index && ++chunks == 3);
+          },
+          {});
+    });
+    if (i == 0 && max_batch > 1) {
+      while (!first_streaming.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  }
+  for (auto& t : threads) t.join();
+  std::map<size_t, std::pair<size_t, size_t>> span;  // request -> first and last chunk position
+  for (size_t p = 0; p < order.size(); ++p) {
+    auto [it, fresh] = span.try_emplace(order[p], p, p);
+    if (!fresh) it->second.second = p;
+  }
+  for (const auto& [a, sa] : span) {
+    for (const auto& [b, sb] : span) {
+      if (a != b && sb.first > sa.first && sb.first < sa.second) run.interleaved = true;
+    }
+  }
+  run.metrics = metrics.RenderPrometheus();
+  run.leaves = log.leaves.size();
+  return run;
+}
+
+TEST_F(AttestationServiceTest, BatchedRequestsDifferFromOneAtATimeOrMiscount) {
+  std::vector<InferenceRequest> requests;
+  for (int i = 0; i < 12; ++i) {
+    InferenceRequest r = Request("client " + std::to_string(i % 4) + " asks question " + std::to_string(i * 13));
+    r.client = "c" + std::to_string(i % 4);
+    r.max_tokens = i == 0 ? 60 : 6 + (i * 7) % 23;
+    if (i % 3 == 1) {
+      r.temperature = 0.9f;
+      r.seed = static_cast<uint64_t>(i);
+    }
+    if (i == 7) r.stop = {"e"};
+    requests.push_back(r);
+  }
+  const size_t cancel_index = 5;
+  BatchRun one = RunConcurrently(dir_->path() + "/tiny-qwen2", 1, requests, cancel_index);
+  BatchRun four = RunConcurrently(dir_->path() + "/tiny-qwen2", 4, requests, cancel_index);
+  EXPECT_FALSE(one.interleaved) << "max_batch 1 must run one request at a time";
+  EXPECT_TRUE(four.overlapped) << "no request streamed while request 0 held its batch slot";
+  EXPECT_TRUE(four.interleaved);
+
+  int64_t prompt_tokens = 0, completion_tokens = 0;
+  for (size_t i = 0; i < requests.size(); ++i) {
+    if (i == cancel_index) {
+      EXPECT_EQ(one.results[i].status().code(), absl::StatusCode::kCancelled) << one.results[i].status();
+      EXPECT_EQ(four.results[i].status().code(), absl::StatusCode::kCancelled) << four.results[i].status();
+      continue;
+    }
+    ASSERT_TRUE(one.results[i].ok()) << i << ": " << one.results[i].status();
+    ASSERT_TRUE(four.results[i].ok()) << i << ": " << four.results[i].status();
+    const InferenceResult& a = *one.results[i];
+    const InferenceResult& b = *four.results[i];
+    EXPECT_EQ(b.token_ids, a.token_ids) << i;
+    EXPECT_EQ(b.text, a.text) << i;
+    EXPECT_EQ(b.finish_reason, a.finish_reason) << i;
+    EXPECT_EQ(four.streamed[i], b.text) << i;
+    EXPECT_EQ(one.streamed[i], a.text) << i;
+    EXPECT_TRUE(b.receipt.has_value()) << i;
+    prompt_tokens += static_cast<int64_t>(b.prompt_token_ids.size());
+    completion_tokens += static_cast<int64_t>(b.token_ids.size());
+  }
+  for (const BatchRun* run : {&one, &four}) {
+    EXPECT_EQ(run->leaves, requests.size() - 1);
+    EXPECT_EQ(MetricValue(run->metrics, "attestd_prompt_tokens_total"), prompt_tokens);
+    EXPECT_EQ(MetricValue(run->metrics, "attestd_completion_tokens_total"), completion_tokens);
+    EXPECT_EQ(MetricValue(run->metrics, "attestd_ledger_append_seconds_count"),
+              static_cast<int64_t>(requests.size() - 1));
+  }
 }
 
 TEST(ChatFormatTest, QwenUsesChatMlAndLlamaUsesLlama3Headers) {

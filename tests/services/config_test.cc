@@ -33,6 +33,20 @@ TEST(ConfigTest, OutOfRangeLimitSaysGotAndWant) {
   EXPECT_NE(c.status().message().find("got -1"), std::string_view::npos) << c.status();
 }
 
+TEST(ConfigTest, MaxBatchDefaultsToEightAndRefusesZero) {
+  EXPECT_EQ(Limits{}.max_batch, 8);
+  auto c = ParseConfigYaml("limits: {max_batch: 1}\n", ServerConfig{});
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->limits.max_batch, 1);
+  auto zero = ParseConfigYaml("limits: {max_batch: 0}\n", ServerConfig{});
+  ASSERT_FALSE(zero.ok());
+  EXPECT_NE(zero.status().message().find("limits.max_batch"), std::string_view::npos) << zero.status();
+  EXPECT_NE(zero.status().message().find("got 0"), std::string_view::npos) << zero.status();
+  std::vector<std::string> diff = DiffConfig(ServerConfig{}, *c);
+  ASSERT_EQ(diff.size(), 1u);
+  EXPECT_EQ(diff[0], "limits.max_batch: 8 -> 1");
+}
+
 TEST(ConfigTest, NonIntegerLimitIsRejected) {
   EXPECT_FALSE(ParseConfigYaml("limits: {max_queue: lots}\n", ServerConfig{}).ok());
 }

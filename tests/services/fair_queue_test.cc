@@ -33,6 +33,42 @@ TEST(FairQueueTest, OneTurnAtATime) {
   EXPECT_EQ(max_running.load(), 1);
 }
 
+TEST(FairQueueTest, MoreThanMaxRunningTurnsAtOnceOrFewer) {
+  FairQueue q(16, 16, 3);
+  std::atomic<int> running{0};
+  std::atomic<int> max_running{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 9; ++i) {
+    threads.emplace_back([&, i] {
+      auto turn = q.Acquire("c" + std::to_string(i % 4), kForever, {});
+      ASSERT_TRUE(turn.ok());
+      int now = ++running;
+      int prev = max_running.load();
+      while (now > prev && !max_running.compare_exchange_weak(prev, now)) {
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(30));
+      --running;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(max_running.load(), 3);
+}
+
+TEST(FairQueueTest, RaisingMaxRunningDoesNotGrantWaitersAtOnce) {
+  FairQueue q(16, 16, 1);
+  auto holder = q.Acquire("a", kForever, {});
+  ASSERT_TRUE(holder.ok());
+  std::atomic<bool> got{false};
+  std::thread waiter([&] {
+    auto t = q.Acquire("b", Clock::now() + std::chrono::seconds(5), {});
+    got = t.ok();
+  });
+  while (q.waiting() < 1) std::this_thread::yield();
+  q.SetLimits(16, 16, 2);
+  waiter.join();  // granted while `holder` still runs
+  EXPECT_TRUE(got.load());
+}
+
 TEST(FairQueueTest, RoundRobinDoesNotStarveASingleRequestClient) {
   FairQueue q(64, 64);
   auto holder = q.Acquire("hog", kForever, {});

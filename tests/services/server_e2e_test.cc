@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <set>
 #include <thread>
+#include <vector>
 
 #include "attest/receipt_verifier.h"
 #include "ledger/merkle_hash.h"
@@ -307,12 +308,16 @@ TEST_F(ServerE2ETest, InvalidUtf8PromptIsInvalidArgument) {
 }
 
 TEST_F(ServerE2ETest, DeadlineExceededAndCancelWhileQueuedGetTheirStatusAndLogNothing) {
-  // Hold the model's turn so the calls below wait in its queue; the tiny
-  // model is too fast to cancel reliably mid-generation (the domain test
-  // CallbackCancelStopsAndLogsNothing covers that).
+  // Hold every batch slot of the model so the calls below wait in its queue;
+  // the tiny model is too fast to cancel reliably mid-generation (the domain
+  // test CallbackCancelStopsAndLogsNothing covers that).
   FairQueue* queue = server_->service().FindModel("tiny-qwen2")->queue.get();
-  auto held = queue->Acquire("test-holder", std::chrono::steady_clock::time_point::max(), {});
-  ASSERT_TRUE(held.ok());
+  std::vector<FairQueue::Turn> held;
+  for (int64_t i = 0; i < server_->service().limits().max_batch; ++i) {
+    auto turn = queue->Acquire("test-holder", std::chrono::steady_clock::time_point::max(), {});
+    ASSERT_TRUE(turn.ok());
+    held.push_back(std::move(*turn));
+  }
   uint64_t size_before = server_->ledger().Size();
   {
     grpc::ClientContext ctx;
@@ -338,7 +343,7 @@ TEST_F(ServerE2ETest, DeadlineExceededAndCancelWhileQueuedGetTheirStatusAndLogNo
   // The server notices within its 20 ms poll and leaves the queue.
   for (int i = 0; i < 100 && queue->waiting() > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   EXPECT_EQ(queue->waiting(), 0);
-  { auto release = std::move(*held); }
+  held.clear();
   EXPECT_EQ(server_->ledger().Size(), size_before);
   v1::GenerateResponse after;
   EXPECT_TRUE(Generate(SimpleRequest("after the queue drained", 2), &after).ok());
