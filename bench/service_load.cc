@@ -5,10 +5,13 @@
 // the bench-only switch that skips it, drives each with the same load (N
 // client threads, each sending R unary Generate calls over gRPC), and prints
 // requests/s, p50/p99 latency and the ratio between the two runs: the cost of
-// attestation. Validates first: a receipt from the attested server verifies,
-// and both servers give the same output for the same request.
+// attestation. Both run with continuous batching at --max-batch; when it is
+// above 1 a third run, attested with max_batch 1 (one request at a time),
+// gives the batched/unbatched throughput ratio measured in the same process.
+// Validates first: a receipt from the attested server verifies, and every
+// server gives the same output for the same request.
 //
-//   service_load [--clients 16] [--requests 8] [--max-tokens 8] [--model-dir DIR]
+//   service_load [--clients 16] [--requests 8] [--max-tokens 8] [--max-batch 8] [--model-dir DIR]
 #include <CLI/CLI.hpp>
 #include <grpcpp/grpcpp.h>
 
@@ -121,10 +124,14 @@ int main(int argc, char** argv) {
   CLI::App app{"service_load: attestd loopback load, attested vs attestation disabled"};
   int clients = 16, requests = 8;
   int64_t max_tokens = 8;
+  int64_t max_batch = Limits{}.max_batch;
   std::string model_dir;
   app.add_option("--clients", clients, "concurrent client threads")->capture_default_str();
   app.add_option("--requests", requests, "requests per client")->capture_default_str();
   app.add_option("--max-tokens", max_tokens, "tokens per request (ignore_eos is not set)")->capture_default_str();
+  app.add_option("--max-batch", max_batch, "limits.max_batch of the attested and unattested runs")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{256}));
   app.add_option("--model-dir", model_dir, "model folder (default: a synthetic tiny qwen2)");
   CLI11_PARSE(app, argc, argv);
 
@@ -148,11 +155,17 @@ int main(int argc, char** argv) {
   config.limits.max_tokens = std::max<int64_t>(max_tokens, 1);
   if (auto s = EnsureDevKeys(config.keys); !s.ok()) return Fail(std::string(s.message()));
 
-  RunStats stats[2];
-  std::string texts[2];
+  // Runs: 1 = attested, 0 = attestation off, both at max_batch; 2 = attested
+  // at max_batch 1 (only when max_batch > 1).
+  RunStats stats[3];
+  std::string texts[3];
   std::string model_name;
-  for (int attested = 1; attested >= 0; --attested) {
-    config.ledger_dir = root + (attested ? "/ledger-attested" : "/ledger-unattested");
+  const int runs = max_batch > 1 ? 3 : 2;
+  for (int run : {1, 0, 2}) {
+    if (run >= runs) continue;
+    const bool attested = run != 0;
+    config.limits.max_batch = run == 2 ? 1 : max_batch;
+    config.ledger_dir = root + "/ledger-run" + std::to_string(run);
     StartOptions options;
     options.bench_disable_attestation = attested == 0;
     auto server = AttestdServer::Start(config, options);
@@ -165,7 +178,7 @@ int main(int argc, char** argv) {
     v1::GenerateResponse resp;
     grpc::Status s = stub->Generate(&ctx, RequestFor(model_name, -1, 0, max_tokens), &resp);
     if (!s.ok()) return Fail("validation request failed: " + s.error_message());
-    texts[attested] = resp.text();
+    texts[run] = resp.text();
     if (attested) {
       auto receipt = ParseReceiptJson(resp.receipt().receipt_json());
       if (!receipt.ok()) return Fail("receipt does not parse");
@@ -175,18 +188,21 @@ int main(int argc, char** argv) {
     } else if (resp.has_receipt()) {
       return Fail("the unattested run returned a receipt");
     }
-    stats[attested] = Drive((*server)->port(), model_name, clients, requests, max_tokens);
-    if (attested && (*server)->ledger().Size() != static_cast<uint64_t>(clients * requests + 1 - stats[1].failures)) {
+    stats[run] = Drive((*server)->port(), model_name, clients, requests, max_tokens);
+    if (attested && (*server)->ledger().Size() != static_cast<uint64_t>(clients * requests + 1 - stats[run].failures)) {
       return Fail("ledger size does not match the number of successful requests");
     }
     (*server)->Shutdown(std::chrono::seconds(5));
   }
   if (texts[0] != texts[1]) return Fail("outputs differ with attestation on and off");
+  if (runs == 3 && texts[2] != texts[1]) return Fail("outputs differ between max_batch 1 and max_batch " + std::to_string(max_batch));
   std::error_code ignored;
   std::filesystem::remove_all(root, ignored);
 
-  std::printf("service_load: %d clients x %d requests, max_tokens %lld, model %s, loopback gRPC (unary)\n", clients,
-              requests, static_cast<long long>(max_tokens), model_name.c_str());
+  std::printf("service_load: %d clients x %d requests, max_tokens %lld, max_batch %lld, model %s, loopback gRPC"
+              " (unary)\n",
+              clients, requests, static_cast<long long>(max_tokens), static_cast<long long>(max_batch),
+              model_name.c_str());
   const char* names[2] = {"attestation off", "attested       "};
   for (int a = 1; a >= 0; --a) {
     std::printf("  %s  %8.1f req/s  p50 %7.2f ms  p99 %7.2f ms  %8.1f tokens/s  failures %d\n", names[a],
@@ -204,5 +220,12 @@ int main(int argc, char** argv) {
               stats[1].cpu_us_per_request, stats[0].cpu_us_per_request,
               stats[1].cpu_us_per_request - stats[0].cpu_us_per_request,
               stats[1].sys_cpu_us_per_request - stats[0].sys_cpu_us_per_request);
-  return stats[0].failures + stats[1].failures == 0 ? 0 : 1;
+  if (runs == 3) {
+    std::printf("  attested, max_batch 1  %8.1f req/s  p50 %7.2f ms  p99 %7.2f ms  %8.1f tokens/s  failures %d\n",
+                stats[2].requests_per_s, stats[2].p50_ms, stats[2].p99_ms, stats[2].tokens_per_s, stats[2].failures);
+    std::printf("  continuous batching: throughput max_batch %lld / max_batch 1 = %.3f, p50 latency = %.3f\n",
+                static_cast<long long>(max_batch), stats[1].requests_per_s / stats[2].requests_per_s,
+                stats[1].p50_ms / stats[2].p50_ms);
+  }
+  return stats[0].failures + stats[1].failures + stats[2].failures == 0 ? 0 : 1;
 }
