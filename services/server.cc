@@ -171,6 +171,7 @@ absl::StatusOr<std::unique_ptr<AttestdServer>> AttestdServer::Start(const Server
   server->auth_ = std::make_unique<AuthHolder>(
       std::make_shared<const Authenticator>(config.auth.inference_tokens, config.auth.admin_token));
   server->inference_ = std::make_unique<InferenceServiceImpl>(server->service_.get(), server->auth_.get(), &server->metrics_);
+  server->inference_grpc_ = std::make_unique<InferenceGrpcService>(server->inference_.get());
   server->ledger_service_ = std::make_unique<LedgerServiceImpl>(server->ledger_.get(), server->service_.get());
   AttestdServer* self = server.get();
   server->admin_ = std::make_unique<AdminServiceImpl>(
@@ -182,7 +183,7 @@ absl::StatusOr<std::unique_ptr<AttestdServer>> AttestdServer::Start(const Server
   grpc::ServerBuilder builder;
   builder.AddListeningPort(config.listen, credentials, &server->port_);
   builder.SetMaxReceiveMessageSize(static_cast<int>(config.limits.max_message_bytes));
-  builder.RegisterService(server->inference_.get());
+  builder.RegisterService(server->inference_grpc_.get());
   builder.RegisterService(server->ledger_service_.get());
   builder.RegisterService(server->admin_.get());
   server->grpc_server_ = builder.BuildAndStart();

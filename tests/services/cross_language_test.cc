@@ -57,5 +57,18 @@ TEST(CrossLanguageTest, NodeClientReceiptVerifiesWithEthersAndPythonInclusionChe
   EXPECT_NE(std::system(tampered.c_str()), 0);
 }
 
+// The server registers InferenceService through InferenceGrpcService (raw
+// request bodies); reflection must still describe it as the .proto does.
+TEST(CrossLanguageTest, ReflectionListsTheServicesAndDescribesInferenceServiceAsDeclared) {
+  if (std::system("/usr/bin/python3 -c 'import grpc, google.protobuf' > /dev/null 2>&1") != 0) {
+    GTEST_SKIP() << "Debian python3-grpcio / python3-protobuf missing: run scripts/install-deps.sh --test";
+  }
+  TempDir dir("reflection");
+  auto server = AttestdServer::Start(MakeTestConfig(dir.path()), {});
+  ASSERT_TRUE(server.ok()) << server.status();
+  const std::string check = "/usr/bin/python3 services/reflection_check.py " + std::to_string((*server)->port());
+  EXPECT_EQ(std::system(check.c_str()), 0) << check;
+}
+
 }  // namespace
 }  // namespace attestd::service
