@@ -256,8 +256,16 @@ absl::Status AttestationService::ClaimRequestId(const Digest32& request_id_diges
   if (in_flight_request_ids_.count(request_id_digest) > 0) {
     return absl::AlreadyExistsError("request_id: \"" + request_id + "\" is already being served");
   }
-  if (log_->FindRequest(request_id_digest).ok()) {
-    return absl::AlreadyExistsError("request_id: \"" + request_id + "\" already has a receipt");
+  absl::StatusOr<uint64_t> logged = log_->FindRequest(request_id_digest);
+  if (logged.ok()) {
+    return absl::AlreadyExistsError("request_id: \"" + request_id + "\" already has a receipt (leaf " +
+                                    std::to_string(*logged) + ")");
+  }
+  // The lookup reads the ledger's index: if it cannot answer, a duplicate
+  // cannot be ruled out, so the request is refused rather than logged twice.
+  if (!absl::IsNotFound(logged.status())) {
+    return absl::UnavailableError("request_id: the ledger's request index could not be read: " +
+                                  std::string(logged.status().message()));
   }
   in_flight_request_ids_.insert(request_id_digest);
   return absl::OkStatus();

@@ -29,9 +29,13 @@ class MemoryLog : public ReceiptLog {
     leaves.push_back(leaf);
     return leaves.size() - 1;
   }
-  absl::StatusOr<uint64_t> FindRequest(const Digest32&) const override { return absl::NotFoundError("none"); }
+  absl::StatusOr<uint64_t> FindRequest(const Digest32&) const override {
+    if (index_unreadable) return absl::DataLossError("injected: request index read failed");
+    return absl::NotFoundError("none");
+  }
 
   bool fail = false;
+  bool index_unreadable = false;
   std::vector<AttestationLeaf321> leaves;
 
  private:
@@ -82,6 +86,19 @@ TEST_F(AttestationServiceTest, AppendFailureReturnsTheErrorAndNoReceipt) {
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.status().code(), absl::StatusCode::kDataLoss);
   EXPECT_NE(result.status().message().find("fsync"), std::string_view::npos);
+  EXPECT_TRUE(log_.leaves.empty());
+}
+
+// An unreadable request index cannot rule out a duplicate request_id: the
+// call is refused before generating rather than risking a second receipt.
+TEST_F(AttestationServiceTest, UnreadableRequestIndexRefusesTheCallAndLogsNothing) {
+  log_.index_unreadable = true;
+  InferenceRequest request = Request("hello");
+  request.request_id = "client-chosen-1";
+  auto result = service_->Generate(request, {}, {});
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kUnavailable) << result.status();
+  EXPECT_NE(result.status().message().find("request index"), std::string_view::npos) << result.status();
   EXPECT_TRUE(log_.leaves.empty());
 }
 
