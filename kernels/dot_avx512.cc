@@ -5,6 +5,7 @@
 // changes nothing (see dot_avx2.cc).
 #include <immintrin.h>
 
+#include <cstdint>
 #include <cstring>
 
 #include "kernels/dot.h"
@@ -66,6 +67,12 @@ float DotBf16Avx512(const float* a, const uint16_t* b_bf16, int64_t n) {
 
 namespace {
 
+// How far ahead of the weights being multiplied a one-row tile prefetches.
+// On the dev VM (AMD EPYC, AVX-512) streaming 275 MB of bf16 rows through
+// the 1-row x 1-token tile took, best of 6 interleaved runs: 8.9 ms without
+// prefetch, 8.3 ms at 4 KB, 7.7 ms at 8 KB, 7.5-8.0 ms at 16-32 KB ahead.
+constexpr uintptr_t kPrefetchBytes = 8192;
+
 // One 32-element chunk of an R-row x T-token tile: every weight chunk is
 // converted once and every activation chunk loaded once, and each (row,
 // token) pair adds its products into its own two lane registers, exactly the
@@ -96,7 +103,16 @@ void Tile(const float* a, int64_t a_stride, const uint16_t* b, int64_t b_stride,
     for (int k = 0; k < T; ++k) acc[r][k][0] = acc[r][k][1] = _mm512_setzero_ps();
   }
   int64_t i = 0;
-  for (; i + 32 <= n; i += 32) TileChunk<R, T>(a + i, a_stride, b + i, b_stride, acc);
+  for (; i + 32 <= n; i += 32) {
+    // One weight row at a time is the memory-bound shape (decode, small
+    // batches): ask for the cache line kPrefetchBytes ahead in the weight
+    // stream, which runs on into the following rows. A hint only: it never
+    // faults and changes no result.
+    if constexpr (R == 1) {
+      _mm_prefetch(reinterpret_cast<const char*>(reinterpret_cast<uintptr_t>(b + i) + kPrefetchBytes), _MM_HINT_T0);
+    }
+    TileChunk<R, T>(a + i, a_stride, b + i, b_stride, acc);
+  }
   if (i < n) {
     // The partial last chunk, padded with +0 (see the file comment).
     alignas(64) float ta[T][32] = {};
