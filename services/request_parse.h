@@ -3,7 +3,7 @@
 // protobuf refuses to parse a proto3 `string` field that holds invalid
 // UTF-8, and gRPC then answers INTERNAL with an empty message before any of
 // our code runs. Services registered through RawRequestService (see
-// services/inference_grpc_service.h) receive the raw body instead and parse
+// services/raw_grpc_services.h) receive the raw body instead and parse
 // it here, so such a request gets INVALID_ARGUMENT saying which field holds
 // what: "messages[1].content: invalid UTF-8 at byte offset 3 (byte 0xFF)".
 //

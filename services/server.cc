@@ -173,6 +173,7 @@ absl::StatusOr<std::unique_ptr<AttestdServer>> AttestdServer::Start(const Server
   server->inference_ = std::make_unique<InferenceServiceImpl>(server->service_.get(), server->auth_.get(), &server->metrics_);
   server->inference_grpc_ = std::make_unique<InferenceGrpcService>(server->inference_.get());
   server->ledger_service_ = std::make_unique<LedgerServiceImpl>(server->ledger_.get(), server->service_.get());
+  server->ledger_grpc_ = std::make_unique<LedgerGrpcService>(server->ledger_service_.get());
   AttestdServer* self = server.get();
   server->admin_ = std::make_unique<AdminServiceImpl>(
       server->auth_.get(), [self] { return self->Reload(); }, [self] { return self->IssueCheckpoint(); });
@@ -184,7 +185,7 @@ absl::StatusOr<std::unique_ptr<AttestdServer>> AttestdServer::Start(const Server
   builder.AddListeningPort(config.listen, credentials, &server->port_);
   builder.SetMaxReceiveMessageSize(static_cast<int>(config.limits.max_message_bytes));
   builder.RegisterService(server->inference_grpc_.get());
-  builder.RegisterService(server->ledger_service_.get());
+  builder.RegisterService(server->ledger_grpc_.get());
   builder.RegisterService(server->admin_.get());
   server->grpc_server_ = builder.BuildAndStart();
   if (!server->grpc_server_ || server->port_ == 0) {

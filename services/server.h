@@ -27,7 +27,7 @@
 #include "services/attestation_service.h"
 #include "services/config.h"
 #include "services/grpc_services.h"
-#include "services/inference_grpc_service.h"
+#include "services/raw_grpc_services.h"
 #include "services/ledger_backend.h"
 #include "services/metrics.h"
 
@@ -79,6 +79,7 @@ class AttestdServer {
   std::unique_ptr<InferenceServiceImpl> inference_;
   std::unique_ptr<InferenceGrpcService> inference_grpc_;  // registered; parses, then calls inference_
   std::unique_ptr<LedgerServiceImpl> ledger_service_;
+  std::unique_ptr<LedgerGrpcService> ledger_grpc_;  // registered; parses, then calls ledger_service_
   std::unique_ptr<AdminServiceImpl> admin_;
   std::unique_ptr<grpc::Server> grpc_server_;
   std::unique_ptr<MetricsHttpServer> metrics_http_;

@@ -57,8 +57,9 @@ TEST(CrossLanguageTest, NodeClientReceiptVerifiesWithEthersAndPythonInclusionChe
   EXPECT_NE(std::system(tampered.c_str()), 0);
 }
 
-// The server registers InferenceService through InferenceGrpcService (raw
-// request bodies); reflection must still describe it as the .proto does.
+// The server registers InferenceService and LedgerService through
+// raw_grpc_services.h (raw request bodies); reflection must still describe
+// them as the .proto does.
 TEST(CrossLanguageTest, ReflectionListsTheServicesAndDescribesInferenceServiceAsDeclared) {
   if (std::system("/usr/bin/python3 -c 'import grpc, google.protobuf' > /dev/null 2>&1") != 0) {
     GTEST_SKIP() << "Debian python3-grpcio / python3-protobuf missing: run scripts/install-deps.sh --test";

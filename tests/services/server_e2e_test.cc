@@ -325,6 +325,16 @@ TEST_F(ServerE2ETest, InvalidUtf8InAStreamedChatMessageIsInvalidArgumentNamingIt
   EXPECT_EQ(server_->ledger().Size(), size_before);
 }
 
+TEST_F(ServerE2ETest, InvalidUtf8RequestIdInGetReceiptIsInvalidArgumentNamingIt) {
+  grpc::ClientContext ctx;
+  v1::GetReceiptRequest request;
+  request.set_request_id(std::string("id-\x80"));
+  v1::GetReceiptResponse got;
+  grpc::Status s = Ledger()->GetReceipt(&ctx, request, &got);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_code() << " " << s.error_message();
+  EXPECT_EQ(s.error_message(), "request_id: invalid UTF-8 at byte offset 3 (byte 0x80)");
+}
+
 TEST_F(ServerE2ETest, DeadlineExceededAndCancelWhileQueuedGetTheirStatusAndLogNothing) {
   // Hold every batch slot of the model so the calls below wait in its queue;
   // the tiny model is too fast to cancel reliably mid-generation (the domain
