@@ -13,8 +13,10 @@
 //
 // Ownership and lifetime: borrows the engine, which must outlive the
 // scheduler. The destructor cancels live requests (they end at their next
-// step with finish_reason "cancelled"), refuses new ones, and joins the
-// thread; do not destroy it while a Run that cannot be cancelled is pending.
+// step with finish_reason "cancelled"), fails those not yet admitted with
+// Unavailable, and joins the thread. Run calls already waiting when it runs
+// return normally (after handing its request over, Run touches only that
+// request's own shared state); no Run may start once destruction began.
 //
 // Thread safety: Run may be called from any number of threads.
 #pragma once
