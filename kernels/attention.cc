@@ -13,7 +13,7 @@ float AttentionScale(int64_t head_dim) {
 void AttendHead(const float* q_h, const float* k, const float* v, int64_t kv_stride, int64_t n_ctx,
                 int64_t head_dim, float scale, bool vectorised, float* scratch, float* out_h) {
   for (int64_t t = 0; t < n_ctx; ++t) scratch[t] = DotF32(q_h, k + t * kv_stride, head_dim, vectorised) * scale;
-  SoftmaxInPlace(scratch, n_ctx);
+  SoftmaxInPlace(scratch, n_ctx, vectorised);
   for (int64_t j = 0; j < head_dim; ++j) out_h[j] = 0.0f;
   for (int64_t t = 0; t < n_ctx; ++t) {
     const float p = scratch[t];

@@ -8,6 +8,8 @@
 // Thread safety: pure functions.
 #pragma once
 
+#include <cstdint>
+
 namespace attestd::kernels {
 
 // e^x. Returns +0 for x < -745.2, +inf for x > 709.7, NaN for NaN.
@@ -20,5 +22,9 @@ void SinCosD(double x, double* sin_out, double* cos_out);
 
 // (float)ExpD((double)x).
 float ExpF(float x);
+
+// out[i] = ExpF(x[i]) for i in [0, n), bit for bit, eight at a time.
+// Call only when CpuHasAvx512(); `out` may alias `x`.
+void ExpFAvx512(const float* x, float* out, int64_t n);
 
 }  // namespace attestd::kernels

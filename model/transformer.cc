@@ -91,7 +91,7 @@ absl::Status Transformer::Forward(const kernels::KernelContext& ctx, std::vector
     kernels::RmsNorm(ctx, x.data(), total, h, lw.post_norm.data(), eps, a.data());
     kernels::Matmul(ctx, a.data(), total, lw.gate_proj.view, nullptr, gate.data());
     kernels::Matmul(ctx, a.data(), total, lw.up_proj.view, nullptr, up.data());
-    kernels::SiluMul(gate.data(), up.data(), total * inter, gate.data());
+    kernels::SiluMul(ctx, gate.data(), up.data(), total * inter, gate.data());
     kernels::Matmul(ctx, gate.data(), total, lw.down_proj.view, nullptr, a.data());
     for (size_t i = 0; i < T * h; ++i) x[i] = x[i] + a[i];
   }

@@ -82,6 +82,37 @@ TEST(SiluTest, FarFromDefinitionOrNanAtExtremes) {
   EXPECT_EQ(Silu(-1000.0f), 0.0f);
 }
 
+// SiluMul and the softmax must give the scalar bits whatever the thread
+// split and whichever ExpF (scalar or AVX-512) they take.
+TEST(SiluTest, ThreadsOrVectorExpChangeSiluMulOrSoftmax) {
+  std::mt19937 rng(9);
+  std::uniform_real_distribution<float> dist(-30.0f, 30.0f);
+  const int64_t n = 10007;
+  std::vector<float> gate(n), up(n);
+  for (auto& v : gate) v = dist(rng);
+  for (auto& v : up) v = dist(rng);
+  gate[0] = -1000.0f;
+  gate[1] = 1000.0f;
+  gate[2] = -0.0f;
+  std::vector<float> want(n);
+  for (int64_t i = 0; i < n; ++i) want[i] = Silu(gate[i]) * up[i];
+  for (int threads : {1, 2, 3}) {
+    ThreadPool pool(threads);
+    for (bool vec : {false, true}) {
+      KernelContext ctx{&pool, vec && CpuHasAvx2()};
+      std::vector<float> got(n);
+      SiluMul(ctx, gate.data(), up.data(), n, got.data());
+      EXPECT_EQ(0, std::memcmp(got.data(), want.data(), want.size() * 4)) << threads << " threads, vec " << vec;
+    }
+  }
+  for (int64_t len : {int64_t{1}, int64_t{5}, int64_t{8}, int64_t{300}}) {
+    std::vector<float> scalar(gate.begin(), gate.begin() + len), vector = scalar;
+    SoftmaxInPlace(scalar.data(), len, false);
+    SoftmaxInPlace(vector.data(), len, CpuHasAvx2());
+    EXPECT_EQ(0, std::memcmp(scalar.data(), vector.data(), static_cast<size_t>(len) * 4)) << "softmax of " << len;
+  }
+}
+
 TEST(RopeTest, FarFromHuggingFaceFormula) {
   const int64_t d = 16;
   auto inv = RopeInvFreq(d, 10000.0);

@@ -6,7 +6,11 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <random>
+#include <vector>
+
+#include "kernels/dot.h"
 
 namespace attestd::kernels {
 namespace {
@@ -41,6 +45,47 @@ TEST(TranscendentalTest, ExpFNotCorrectlyRoundedOnSoftmaxRange) {
   // Double evaluation then one rounding: a mismatch needs a double error
   // straddling an f32 rounding boundary, which is vanishingly rare.
   EXPECT_LE(mismatches, 2);
+}
+
+// The AVX-512 ExpF must return ExpF's bits for every kind of input: a
+// spread of all 2^32 bit patterns (normal, subnormal, +-0, +-inf, NaNs),
+// the edges of its branches (the -745.2 / 709.7 cut-offs and |k| = 1000,
+// where the scaling takes two steps), and lengths that leave a partial
+// vector.
+TEST(TranscendentalTest, ExpFAvx512DiffersFromScalar) {
+  if (!CpuHasAvx512()) GTEST_SKIP() << "CPU has no AVX-512";
+  std::vector<float> x;
+  for (uint64_t b = 0; b < (uint64_t{1} << 32); b += 4099) {
+    const auto bits = static_cast<uint32_t>(b);
+    float f;
+    std::memcpy(&f, &bits, 4);
+    x.push_back(f);
+  }
+  for (float edge : {-745.2f, -745.1f, -745.3f, -693.147f, -693.2f, -693.1f, 693.147f, 693.2f, 709.7f, 709.8f, 88.7f,
+                     -103.9f, 0.0f, -0.0f, 1e-45f, -1e-45f, std::numeric_limits<float>::infinity(),
+                     -std::numeric_limits<float>::infinity(), std::numeric_limits<float>::quiet_NaN()}) {
+    x.push_back(edge);
+    x.push_back(std::nextafter(edge, -std::numeric_limits<float>::infinity()));
+    x.push_back(std::nextafter(edge, std::numeric_limits<float>::infinity()));
+    if (std::isfinite(edge)) {
+      for (int step = -3; step <= 3; ++step) x.push_back(edge + static_cast<float>(step) * 1e-3f);
+    }
+  }
+  std::mt19937 rng(3);
+  std::uniform_real_distribution<float> dist(-120.0f, 30.0f);
+  for (int i = 0; i < 100000; ++i) x.push_back(dist(rng));
+  for (size_t n : {x.size(), size_t{1}, size_t{7}, size_t{9}, size_t{17}}) {
+    std::vector<float> got(n);
+    ExpFAvx512(x.data(), got.data(), static_cast<int64_t>(n));
+    size_t mismatches = 0;
+    for (size_t i = 0; i < n; ++i) {
+      const float want = ExpF(x[i]);
+      if (std::memcmp(&got[i], &want, 4) != 0 && ++mismatches <= 5) {
+        ADD_FAILURE() << "ExpF(" << x[i] << "): vector " << got[i] << ", scalar " << want;
+      }
+    }
+    EXPECT_EQ(mismatches, 0u) << "n=" << n;
+  }
 }
 
 TEST(TranscendentalTest, LogDInaccurateAgainstLibm) {
