@@ -28,25 +28,25 @@ bool TorchAvailable() {
 
 class TorchReferenceTest : public ::testing::TestWithParam<ModelFamily> {};
 
-TEST_P(TorchReferenceTest, LogitsOrGreedyTokensDisagreeWithPyTorch) {
-  if (!TorchAvailable()) GTEST_SKIP() << "skipping: /usr/bin/python3 cannot import torch (apt install python3-torch)";
-  TempSynthModel m(GetParam(), 21, 3);
-  ASSERT_TRUE(m.status().ok()) << m.status();
+// Runs torch_reference.py and the engine on the model in `dir` and compares
+// logits at every greedy step and the tokens.
+void ExpectEngineMatchesTorch(const std::string& dir, ModelFamily family, const std::string& want_dtype) {
   const std::vector<int32_t> prompt = {12, 200, 33, 480, 7, 64, 150, 9, 1, 310};
   const int steps = 10;
   std::string ids;
   for (int32_t t : prompt) ids += (ids.empty() ? "" : ",") + std::to_string(t);
-  const std::string out = m.dir() + "/torch.json";
+  const std::string out = dir + "/torch.json";
   const std::string cmd =
-      std::string(kPython) + " model/torch_reference.py " + m.dir() + " " + ids + " " + std::to_string(steps) + " " + out;
+      std::string(kPython) + " model/torch_reference.py " + dir + " " + ids + " " + std::to_string(steps) + " " + out;
   ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
   std::ifstream in(out);
   nlohmann::json ref = nlohmann::json::parse(in);
 
-  auto c = LoadModelConfig(m.dir());
+  auto c = LoadModelConfig(dir);
   ASSERT_TRUE(c.ok());
-  auto w = LoadModelWeights(m.dir(), *c);
-  ASSERT_TRUE(w.ok());
+  auto w = LoadModelWeights(dir, *c);
+  ASSERT_TRUE(w.ok()) << w.status();
+  EXPECT_EQ((*w)->dtype, want_dtype);
   Transformer tf(*c, **w);
   kernels::ThreadPool pool(2);
   kernels::KernelContext ctx{&pool, true};
@@ -67,14 +67,15 @@ TEST_P(TorchReferenceTest, LogitsOrGreedyTokensDisagreeWithPyTorch) {
     tokens.push_back(next);
     seg[0].ids = {next};
   }
-  std::cout << "[ torch    ] " << ModelFamilyName(GetParam()) << ": max |logit - torch| = " << max_err
+  std::cout << "[ torch    ] " << ModelFamilyName(family) << " " << want_dtype << ": max |logit - torch| = " << max_err
             << " over " << steps << " steps (max |logit| " << max_abs << ")\n";
   EXPECT_LT(max_err, 1e-4 * std::max(1.0, max_abs));
   EXPECT_EQ(tokens, ref["tokens"].get<std::vector<int32_t>>());
 
   // The Engine's greedy output is the same token sequence.
-  auto engine = Engine::Load(m.dir(), {1, NumericMode::kCanonical, KernelPath::kAuto});
+  auto engine = Engine::Load(dir, {1, NumericMode::kCanonical, KernelPath::kAuto});
   ASSERT_TRUE(engine.ok()) << engine.status();
+  EXPECT_EQ((*engine)->info().weight_dtype, want_dtype);
   GenerationRequest r;
   r.prompt_token_ids = prompt;
   r.max_tokens = steps;
@@ -82,6 +83,26 @@ TEST_P(TorchReferenceTest, LogitsOrGreedyTokensDisagreeWithPyTorch) {
   auto g = (*engine)->Generate(r, nullptr, nullptr);
   ASSERT_TRUE(g.ok());
   EXPECT_EQ(g->output_token_ids, tokens);
+}
+
+TEST_P(TorchReferenceTest, LogitsOrGreedyTokensDisagreeWithPyTorch) {
+  if (!TorchAvailable()) GTEST_SKIP() << "skipping: /usr/bin/python3 cannot import torch (apt install python3-torch)";
+  TempSynthModel m(GetParam(), 21, 3);
+  ASSERT_TRUE(m.status().ok()) << m.status();
+  ExpectEngineMatchesTorch(m.dir(), GetParam(), "bf16");
+}
+
+// Checkpoints also ship in f16 (and f32): the same model converted by
+// PyTorch must load and agree with PyTorch on the converted weights.
+TEST_P(TorchReferenceTest, F16AndF32CheckpointsDisagreeWithPyTorch) {
+  if (!TorchAvailable()) GTEST_SKIP() << "skipping: /usr/bin/python3 cannot import torch (apt install python3-torch)";
+  for (const std::string dtype : {"F16", "F32"}) {
+    TempSynthModel m(GetParam(), 21, 3);
+    ASSERT_TRUE(m.status().ok()) << m.status();
+    const std::string rewrite = std::string(kPython) + " model/rewrite_safetensors_dtype.py " + m.dir() + " " + dtype;
+    ASSERT_EQ(std::system(rewrite.c_str()), 0) << rewrite;
+    ExpectEngineMatchesTorch(m.dir(), GetParam(), dtype == "F16" ? "f16" : "f32");
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Families, TorchReferenceTest, ::testing::Values(ModelFamily::kLlama, ModelFamily::kQwen2),
