@@ -104,7 +104,7 @@ absl::StatusOr<std::unique_ptr<LogStore>> LogStore::Open(const std::string& dir,
   store->anchors_ = store->handles_[5];
   if (with_request_ids) store->request_ids_ = store->handles_[6];
   RETURN_IF_ERROR(store->LoadAndCheckHead());
-  if (options.mode == OpenMode::kReadWrite && options.check_head) RETURN_IF_ERROR(store->IndexMissingRequestIds());
+  if (options.mode == OpenMode::kReadWrite && options.check_head) RETURN_IF_ERROR(store->IndexMissingRequestIds(options.index_progress));
   return store;
 }
 
@@ -146,7 +146,7 @@ absl::Status LogStore::LoadAndCheckHead() {
   return absl::OkStatus();
 }
 
-absl::Status LogStore::IndexMissingRequestIds() {
+absl::Status LogStore::IndexMissingRequestIds(const std::function<void(uint64_t, uint64_t)>& progress) {
   uint64_t indexed = 0;
   std::string value;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), meta_, kRequestIdsIndexedKey, &value);
@@ -174,6 +174,7 @@ absl::Status LogStore::IndexMissingRequestIds() {
     s = db_->Write(synced, &batch);
     if (!s.ok()) return FromRocksDb(s, "ledger: write the request id index");
     indexed = end;
+    if (progress) progress(indexed, size);
   }
   return absl::OkStatus();
 }

@@ -17,6 +17,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -53,6 +54,10 @@ struct LogStoreOptions {
   // without the checks publishes whatever head it could decode (size 0 if
   // none) and must not be written to.
   bool check_head = true;
+  // kReadWrite: called after each batch when Open indexes the request ids
+  // of a ledger written before the index existed (indexed, total leaves),
+  // so a caller can report progress on a large log. May be empty.
+  std::function<void(uint64_t indexed, uint64_t total)> index_progress;
 };
 
 class LogStore final : public NodeReader {
@@ -134,7 +139,7 @@ class LogStore final : public NodeReader {
   // kReadWrite: indexes the leaves the request_ids family does not cover yet
   // (a database from before the index, or one whose indexing was cut short),
   // in synced batches that also advance request_ids_indexed.
-  [[nodiscard]] absl::Status IndexMissingRequestIds();
+  [[nodiscard]] absl::Status IndexMissingRequestIds(const std::function<void(uint64_t, uint64_t)>& progress);
   [[nodiscard]] absl::StatusOr<std::string> GetRaw(rocksdb::ColumnFamilyHandle* family, const std::string& key,
                                                    std::string_view what) const;
 

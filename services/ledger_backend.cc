@@ -1,7 +1,10 @@
 #include "services/ledger_backend.h"
 
+#include <chrono>
+
 #include "attest/sha256.h"
 #include "ledger/proof_plan.h"
+#include "services/log.h"
 
 namespace attestd::service {
 namespace {
@@ -24,7 +27,19 @@ absl::StatusOr<std::unique_ptr<LedgerBackend>> LedgerBackend::Open(const std::st
   std::unique_ptr<LedgerBackend> backend(new LedgerBackend());
   backend->origin_ = origin;
   backend->log_id_ = Sha256(origin);
-  ASSIGN_OR_RETURN(backend->store_, ledger::LogStore::Open(dir));
+  ledger::LogStoreOptions options;
+  // A ledger from before the request id index is indexed once at open:
+  // about a second per million leaves, so say how far it got.
+  auto last_report = std::chrono::steady_clock::now();
+  options.index_progress = [&last_report, &dir](uint64_t indexed, uint64_t total) {
+    const auto now = std::chrono::steady_clock::now();
+    if (indexed < total && now - last_report < std::chrono::seconds(2)) return;
+    last_report = now;
+    LogInfo("indexing ledger request ids", {{"dir", dir},
+                                            {"indexed", std::to_string(indexed)},
+                                            {"total", std::to_string(total)}});
+  };
+  ASSIGN_OR_RETURN(backend->store_, ledger::LogStore::Open(dir, options));
   // A ledger is one origin's: refuse a directory written for another (its
   // first leaf's logId says whose it is).
   if (backend->store_->Size() > 0) {

@@ -87,7 +87,15 @@ TEST(RequestIndexTest, LedgerWrittenBeforeTheIndexIsIndexedWhenOpenedReadWrite) 
     EXPECT_EQ(found.status().code(), absl::StatusCode::kFailedPrecondition) << found.status();
     EXPECT_NE(found.status().message().find("open it read-write once"), std::string_view::npos) << found.status();
   }
-  { ASSERT_TRUE(LogStore::Open(dir.path()).ok()); }  // builds the index (more than one batch)
+  {
+    std::vector<std::pair<uint64_t, uint64_t>> progress;
+    LogStoreOptions read_write;
+    read_write.index_progress = [&progress](uint64_t indexed, uint64_t total) { progress.emplace_back(indexed, total); };
+    ASSERT_TRUE(LogStore::Open(dir.path(), read_write).ok());  // builds the index, in more than one batch
+    ASSERT_GE(progress.size(), 2u);
+    EXPECT_EQ(progress.back(), std::make_pair(uint64_t{5000}, uint64_t{5000}));
+    for (size_t i = 1; i < progress.size(); ++i) EXPECT_GT(progress[i].first, progress[i - 1].first);
+  }
   auto store = LogStore::Open(dir.path(), read_only);
   ASSERT_TRUE(store.ok()) << store.status();
   for (uint8_t id : {0, 7, 250}) {
