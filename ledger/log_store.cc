@@ -160,13 +160,27 @@ absl::Status LogStore::IndexMissingRequestIds(const std::function<void(uint64_t,
     return absl::DataLossError("ledger: request_ids_indexed is " + std::to_string(indexed) +
                                ", beyond the head's size " + std::to_string(size));
   }
+  // One sequential pass over the leaves (an iterator, not a point read each).
   constexpr uint64_t kLeavesPerBatch = 4096;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), leaves_));
+  it->Seek(LeafKey(indexed));
   while (indexed < size) {
     rocksdb::WriteBatch batch;
     const uint64_t end = std::min(size, indexed + kLeavesPerBatch);
-    for (uint64_t i = indexed; i < end; ++i) {
-      ASSIGN_OR_RETURN(Bytes leaf, GetLeaf(i));
-      batch.Put(request_ids_, RequestIdKey(ByteSpan(leaf).subspan(kLeafRequestIdOffset, 32), i), rocksdb::Slice());
+    for (uint64_t i = indexed; i < end; ++i, it->Next()) {
+      if (!it->Valid()) {
+        if (!it->status().ok()) return FromRocksDb(it->status(), "ledger: read leaves to index request ids");
+        return absl::DataLossError("leaf " + std::to_string(i) + " is missing below tree size " + std::to_string(size));
+      }
+      ASSIGN_OR_RETURN(uint64_t key, DecodeIndexKey(it->key().ToStringView(), "leaf"));
+      if (key != i) return absl::DataLossError("leaf " + std::to_string(i) + " is missing below tree size " +
+                                               std::to_string(size) + " (next stored: " + std::to_string(key) + ")");
+      if (it->value().size() != kLeafSize) {
+        return absl::DataLossError("leaf " + std::to_string(i) + ": got " + std::to_string(it->value().size()) +
+                                   " bytes, want 321");
+      }
+      batch.Put(request_ids_, RequestIdKey(AsBytes(it->value().ToStringView()).subspan(kLeafRequestIdOffset, 32), i),
+                rocksdb::Slice());
     }
     batch.Put(meta_, kRequestIdsIndexedKey, EncodeU64Value(end));
     rocksdb::WriteOptions synced;
