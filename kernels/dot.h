@@ -30,8 +30,12 @@ float DotBf16Avx512(const float* a, const uint16_t* b_bf16, int64_t n);
 // chunk loaded once per row, so one pass over the weights serves several
 // tokens (prefill, batches) and the adds of 24 independent chains overlap.
 // 4 x 3 is what fits the 32 vector registers (24 sums + 8 weight halves).
+// Full-height tiles (kTileRows rows) with n <= kTileNextGroupPrefetchMaxRow
+// also prefetch the next kTileRows rows after b_bf16's (a hint; never
+// faults), which is where the next call of a matmul's row loop reads.
 inline constexpr int kTileRows = 4;
 inline constexpr int kTileTokens = 3;
+inline constexpr int64_t kTileNextGroupPrefetchMaxRow = 2048;
 void DotBf16Avx512Tile(const float* a, int64_t a_stride, int tokens, const uint16_t* b_bf16, int64_t b_stride,
                        int rows, int64_t n, float* out, int64_t out_stride);
 

@@ -73,15 +73,14 @@ namespace {
 // prefetch, 8.3 ms at 4 KB, 7.7 ms at 8 KB, 7.5-8.0 ms at 16-32 KB ahead.
 constexpr uintptr_t kPrefetchBytes = 8192;
 
-// A full-height tile (kTileRows rows) whose rows are at most this long also
-// prefetches the next kTileRows rows (the next row group of a matmul, which
-// follows in memory), so that they are in L1 when the group starts instead
-// of arriving as four cold streams. Up to 2048 the current and the next
-// group (2 x 16 KB) fit in L1 beside a 3-token activation tile. Measured
-// (micro-benchmark, 33 tokens, best of 8, three interleaved runs): in = 1536
-// 52-54 -> 63.6-64.6 GMAC/s; in = 8960 (70 KB groups) lost 2-5%, hence the
-// limit.
-constexpr int64_t kMaxRowForNextGroupPrefetch = 2048;
+// A full-height tile whose rows are at most kTileNextGroupPrefetchMaxRow
+// long (dot.h) also prefetches the next kTileRows rows (the next row group
+// of a matmul, which follows in memory), so that they are in L1 when the
+// group starts instead of arriving as four cold streams. Up to 2048 the
+// current and the next group (2 x 16 KB) fit in L1 beside a 3-token
+// activation tile. Measured (micro-benchmark, 33 tokens, best of 8, three
+// interleaved runs): in = 1536 52-54 -> 63.6-64.6 GMAC/s; in = 8960 (70 KB
+// groups) lost 2-5%, hence the limit.
 
 // One 32-element chunk of an R-row x T-token tile: every weight chunk is
 // converted once and every activation chunk loaded once, and each (row,
@@ -118,8 +117,8 @@ void Tile(const float* a, int64_t a_stride, const uint16_t* b, int64_t b_stride,
     // are fine) and change no result.
     const auto here = reinterpret_cast<uintptr_t>(b + i);
     if constexpr (R == kTileRows) {
-      // The same chunk of the next row group (see kMaxRowForNextGroupPrefetch).
-      if (n <= kMaxRowForNextGroupPrefetch) {
+      // The same chunk of the next row group (see above).
+      if (n <= kTileNextGroupPrefetchMaxRow) {
 #pragma GCC unroll 4
         for (int r = 0; r < R; ++r) {
           const auto next_row = static_cast<uintptr_t>((R + r) * b_stride) * sizeof(uint16_t);

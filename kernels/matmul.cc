@@ -19,16 +19,20 @@ int64_t TokenBlock(int64_t in) {
 // Below this many tokens a tile takes one weight row at a time. Reading
 // kTileRows rows side by side is four interleaved memory streams, which the
 // dev VM's hardware prefetcher serves at about half the bandwidth of one
-// sequential stream (bench: 4-row tiles at 1 token read weights at ~16 GB/s
-// vs ~30 GB/s row by row); from about 6 tokens on the computation, not the
-// memory, is the limit and 4-row tiles win (~55 vs ~20 GMAC/s per core).
-constexpr int64_t kMinTokensForRowTiles = 6;
+// sequential stream; once the arithmetic, not the memory, is the limit the
+// 4-row tiles win. Where the tile prefetches the next row group (rows up to
+// kTileNextGroupPrefetchMaxRow) that is from 3 tokens on, otherwise from 6.
+// Streaming 275 MB of bf16 rows (in = 1536), ms, 1-row vs 4-row tiles: 1
+// token 7.8-8.1 vs 9.8-10.6, 2 tokens 8.3-9.4 vs 8.8-10.0, 3 tokens
+// 10.6-11.5 vs 8.6-10.0, 5 tokens 19.2-19.9 vs 12.6-14.2; 275 MB with
+// in = 8960: 4 tokens 20.0 vs 21.6, 6 tokens 27.8 vs 25.7.
+int64_t MinTokensForRowTiles(int64_t in) { return in <= kTileNextGroupPrefetchMaxRow ? 3 : 6; }
 
 // y[t][o] for t in [t0, t1), o in [o0, o1), bf16 weights, AVX-512: tiles of
 // up to kTileRows rows x kTileTokens tokens, the last tiles of a range smaller.
 void MatmulBf16Avx512(const float* x, int64_t t0, int64_t t1, const uint16_t* w, int64_t in, int64_t out, int64_t o0,
                       int64_t o1, float* y) {
-  const int64_t tile_rows = t1 - t0 >= kMinTokensForRowTiles ? kTileRows : 1;
+  const int64_t tile_rows = t1 - t0 >= MinTokensForRowTiles(in) ? kTileRows : 1;
   for (int64_t o = o0; o < o1; o += tile_rows) {
     const int rows = static_cast<int>(std::min<int64_t>(tile_rows, o1 - o));
     for (int64_t t = t0; t < t1; t += kTileTokens) {

@@ -157,35 +157,40 @@ TEST(MatmulTest, OutputDependsOnThreadsPathOrBatch) {
   }
 }
 
-// Enough tokens for 4-row tiles, a token count that is not a multiple of
-// the tile height, an output count that is not a multiple of the tile width,
-// a partial last chunk, and (in = 8965) more tokens than one L2 token block
-// holds: every output must still equal the scalar path and the same token
-// computed alone.
+// Enough tokens for 4-row tiles (from 3 tokens for rows short enough for
+// the next-group prefetch, from 6 otherwise), token counts that are not a
+// multiple of the tile height, an output count that is not a multiple of
+// the tile width, a partial last chunk, and (in = 8965) more tokens than one
+// L2 token block holds: every output must still equal the scalar path and
+// the same token computed alone.
 TEST(MatmulTest, RowTilesOrTokenBlocksChangeOutputs) {
-  const int64_t in = 8965, out = 13, tokens = 50;
-  auto x = RandomVector(static_cast<size_t>(tokens * in), 30);
-  auto wf = RandomVector(static_cast<size_t>(out * in), 31);
-  std::vector<uint16_t> w(wf.size());
-  for (size_t i = 0; i < wf.size(); ++i) w[i] = F32ToBf16(wf[i]);
-  auto bias = RandomVector(static_cast<size_t>(out), 32);
-  WeightView view{WeightType::kBf16, w.data(), out, in};
+  const int64_t out = 13, tokens = 50;
+  for (int64_t in : {int64_t{200}, int64_t{8965}}) {
+    auto x = RandomVector(static_cast<size_t>(tokens * in), 30);
+    auto wf = RandomVector(static_cast<size_t>(out * in), 31);
+    std::vector<uint16_t> w(wf.size());
+    for (size_t i = 0; i < wf.size(); ++i) w[i] = F32ToBf16(wf[i]);
+    auto bias = RandomVector(static_cast<size_t>(out), 32);
+    WeightView view{WeightType::kBf16, w.data(), out, in};
 
-  std::vector<float> reference(static_cast<size_t>(tokens * out));
-  KernelContext plain{nullptr, false};
-  Matmul(plain, x.data(), tokens, view, bias.data(), reference.data());
-  for (int threads : {1, 2, 3}) {
-    ThreadPool pool(threads);
-    KernelContext ctx{&pool, true};
-    for (int64_t n : {int64_t{6}, int64_t{7}, int64_t{8}, tokens}) {
-      std::vector<float> y(static_cast<size_t>(n * out));
-      Matmul(ctx, x.data(), n, view, bias.data(), y.data());
-      EXPECT_EQ(0, std::memcmp(y.data(), reference.data(), y.size() * 4)) << threads << " threads, " << n << " tokens";
-    }
-    for (int64_t t : {int64_t{0}, int64_t{44}, tokens - 1}) {
-      std::vector<float> one(static_cast<size_t>(out));
-      Matmul(ctx, x.data() + t * in, 1, view, bias.data(), one.data());
-      EXPECT_EQ(0, std::memcmp(one.data(), reference.data() + t * out, one.size() * 4)) << "token " << t << " alone";
+    std::vector<float> reference(static_cast<size_t>(tokens * out));
+    KernelContext plain{nullptr, false};
+    Matmul(plain, x.data(), tokens, view, bias.data(), reference.data());
+    for (int threads : {1, 2, 3}) {
+      ThreadPool pool(threads);
+      KernelContext ctx{&pool, true};
+      for (int64_t n : {int64_t{2}, int64_t{3}, int64_t{4}, int64_t{5}, int64_t{6}, int64_t{7}, int64_t{8}, tokens}) {
+        std::vector<float> y(static_cast<size_t>(n * out));
+        Matmul(ctx, x.data(), n, view, bias.data(), y.data());
+        EXPECT_EQ(0, std::memcmp(y.data(), reference.data(), y.size() * 4))
+            << "in " << in << ", " << threads << " threads, " << n << " tokens";
+      }
+      for (int64_t t : {int64_t{0}, int64_t{44}, tokens - 1}) {
+        std::vector<float> one(static_cast<size_t>(out));
+        Matmul(ctx, x.data() + t * in, 1, view, bias.data(), one.data());
+        EXPECT_EQ(0, std::memcmp(one.data(), reference.data() + t * out, one.size() * 4))
+            << "in " << in << ", token " << t << " alone";
+      }
     }
   }
 }
