@@ -36,7 +36,14 @@ absl::StatusOr<LedgerEvidence> FetchLedgerEvidence(const std::shared_ptr<grpc::C
   v1::GetCheckpointResponse latest;
   {
     grpc::ClientContext ctx;
-    RETURN_IF_ERROR(FromGrpcStatus(stub->GetCheckpoint(WithDeadline(ctx), v1::GetCheckpointRequest(), &latest)));
+    absl::Status fetched = FromGrpcStatus(stub->GetCheckpoint(WithDeadline(ctx), v1::GetCheckpointRequest(), &latest));
+    if (absl::IsNotFound(fetched)) {
+      // A fresh log: the first checkpoint comes with the server's next timer tick.
+      return absl::UnavailableError("leaf " + std::to_string(receipt.ledger->leaf_index) +
+                                    " is not yet covered by a checkpoint (the server has issued none yet); retry "
+                                    "after the next checkpoint");
+    }
+    RETURN_IF_ERROR(fetched);
   }
   evidence.latest_size = latest.tree_size();
   evidence.latest_checkpoint = latest.checkpoint();

@@ -93,5 +93,24 @@ TEST(RestartTest, ALedgerOfAnotherOriginIsRefusedAtStart) {
   EXPECT_EQ(again.status().code(), absl::StatusCode::kFailedPrecondition) << again.status();
 }
 
+// The README's flow runs `receipt verify --server` right after `generate`,
+// before the checkpoint timer first fires: that is "retry later", not a
+// missing thing (NotFound) or a bad receipt.
+TEST(RestartTest, VerifyingBeforeTheFirstCheckpointSaysRetryAfterTheNextOne) {
+  TempDir dir("first-checkpoint");
+  auto server = AttestdServer::Start(MakeTestConfig(dir.path()), {});
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto resp = GenerateOnce((*server)->port(), "before any checkpoint");
+  ASSERT_TRUE(resp.ok()) << resp.status();
+  auto receipt = ParseReceiptJson(resp->receipt().receipt_json());
+  ASSERT_TRUE(receipt.ok());
+  auto evidence = FetchLedgerEvidence(Connect((*server)->port()), "", *receipt);
+  EXPECT_EQ(evidence.status().code(), absl::StatusCode::kUnavailable) << evidence.status();
+  EXPECT_NE(evidence.status().message().find("retry after the next checkpoint"), std::string_view::npos)
+      << evidence.status();
+  ASSERT_TRUE((*server)->IssueCheckpoint().ok());
+  EXPECT_TRUE(FetchLedgerEvidence(Connect((*server)->port()), "", *receipt).ok());
+}
+
 }  // namespace
 }  // namespace attestd::service
