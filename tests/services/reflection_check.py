@@ -29,34 +29,30 @@ def length_delimited(number, payload):
     return varint(number << 3 | 2) + varint(len(payload)) + payload
 
 
+def read_varint(message, i):
+    """Returns (value, index after it) for the varint at message[i]."""
+    value, shift = 0, 0
+    while True:
+        b = message[i]
+        i += 1
+        value |= (b & 0x7F) << shift
+        shift += 7
+        if b < 0x80:
+            return value, i
+
+
 def fields(message):
     """Yields (number, value) for the length-delimited fields of `message`."""
     i = 0
     while i < len(message):
-        key, shift = 0, 0
-        while True:
-            b = message[i]
-            i += 1
-            key |= (b & 0x7F) << shift
-            shift += 7
-            if b < 0x80:
-                break
+        key, i = read_varint(message, i)
         number, wire_type = key >> 3, key & 7
         if wire_type == 0:
-            while message[i] >= 0x80:
-                i += 1
-            i += 1
+            _, i = read_varint(message, i)
             continue
         if wire_type != 2:
             raise ValueError(f"unexpected wire type {wire_type}")
-        length, shift = 0, 0
-        while True:
-            b = message[i]
-            i += 1
-            length |= (b & 0x7F) << shift
-            shift += 7
-            if b < 0x80:
-                break
+        length, i = read_varint(message, i)
         yield number, message[i:i + length]
         i += length
 
