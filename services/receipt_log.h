@@ -14,6 +14,8 @@
 
 namespace attestd::service {
 
+// Implementations must be safe to call from many threads at once: every
+// request thread appends its own receipt.
 class ReceiptLog {
  public:
   virtual ~ReceiptLog() = default;

@@ -26,6 +26,7 @@ class MemoryLog : public ReceiptLog {
   const std::string& origin() const override { return origin_; }
   absl::StatusOr<uint64_t> Append(const AttestationLeaf321& leaf) override {
     if (fail) return absl::DataLossError("injected: fsync failed");
+    std::lock_guard lock(mu_);  // request threads append concurrently
     leaves.push_back(leaf);
     return leaves.size() - 1;
   }
@@ -39,6 +40,7 @@ class MemoryLog : public ReceiptLog {
   std::vector<AttestationLeaf321> leaves;
 
  private:
+  std::mutex mu_;
   std::string origin_ = "test.example/log";
 };
 
