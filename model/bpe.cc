@@ -61,7 +61,7 @@ void BpeModel::EncodeWord(std::string_view word, std::vector<uint32_t>& out) con
   }
   const bool cacheable = word.size() <= kMaxCachedWordBytes;
   if (cacheable) {
-    absl::MutexLock lock(&cache_mu_);
+    std::lock_guard<std::mutex> lock(cache_mu_);
     auto it = cache_.find(absl::string_view(word.data(), word.size()));
     if (it != cache_.end()) {
       out.insert(out.end(), it->second.begin(), it->second.end());
@@ -72,7 +72,7 @@ void BpeModel::EncodeWord(std::string_view word, std::vector<uint32_t>& out) con
   MergeWord(word, out);
   if (cacheable) {
     std::vector<uint32_t> ids(out.begin() + static_cast<std::ptrdiff_t>(first), out.end());
-    absl::MutexLock lock(&cache_mu_);
+    std::lock_guard<std::mutex> lock(cache_mu_);
     // A full cache is dropped whole: simple, bounded, and still effective for
     // the repetitive words of real text.
     if (cache_.size() >= kCacheCapacity) cache_.clear();

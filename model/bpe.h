@@ -16,14 +16,13 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
-#include "absl/synchronization/mutex.h"
 #include "base/status.h"
 
 namespace attestd::model {
@@ -64,8 +63,10 @@ class BpeModel {
 
   static constexpr size_t kCacheCapacity = 1 << 16;   // words
   static constexpr size_t kMaxCachedWordBytes = 256;  // longer words are rare
-  mutable absl::Mutex cache_mu_;
-  mutable absl::flat_hash_map<std::string, std::vector<uint32_t>> cache_ ABSL_GUARDED_BY(cache_mu_);
+  // A std::mutex, not absl::Mutex: Debian's abseil is not built with
+  // ThreadSanitizer, which then cannot see absl::Mutex ordering the cache.
+  mutable std::mutex cache_mu_;
+  mutable absl::flat_hash_map<std::string, std::vector<uint32_t>> cache_;  // guarded by cache_mu_
 };
 
 }  // namespace attestd::model

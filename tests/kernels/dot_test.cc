@@ -195,16 +195,5 @@ TEST(MatmulTest, RowTilesOrTokenBlocksChangeOutputs) {
   }
 }
 
-TEST(ThreadPoolTest, ParallelForMissesOrRepeatsIndices) {
-  ThreadPool pool(4);
-  for (int64_t n : {0, 1, 3, 4, 5, 17, 1000}) {
-    std::vector<int> hits(static_cast<size_t>(n));
-    pool.ParallelFor(n, 1, [&](int64_t b, int64_t e) {
-      for (int64_t i = b; i < e; ++i) hits[static_cast<size_t>(i)] += 1;
-    });
-    for (int h : hits) EXPECT_EQ(h, 1);
-  }
-}
-
 }  // namespace
 }  // namespace attestd::kernels
