@@ -62,7 +62,7 @@ AttestationService::AttestationService(Options options, std::vector<ServedModel>
       attestor_address_(AddressOf(attestor_)),
       log_(log),
       metrics_(metrics) {
-  for (auto& m : models_) m.scheduler = std::make_unique<BatchScheduler>(m.engine.get());
+  for (auto& m : models_) m.scheduler = std::make_unique<BatchScheduler>(m.engine.get(), metrics_);
 }
 
 const ServedModel* AttestationService::FindModel(std::string_view name) const {

@@ -29,7 +29,8 @@ struct BatchScheduler::Job {
   }
 };
 
-BatchScheduler::BatchScheduler(model::Engine* engine) : engine_(engine), thread_([this] { Loop(); }) {}
+BatchScheduler::BatchScheduler(model::Engine* engine, Metrics* metrics)
+    : engine_(engine), metrics_(metrics), thread_([this] { Loop(); }) {}
 
 BatchScheduler::~BatchScheduler() {
   {
@@ -120,6 +121,7 @@ void BatchScheduler::Loop() {
       live.emplace(*ticket, std::move(job));
     }
     if (live.empty()) continue;
+    if (metrics_ != nullptr) metrics_->RecordBatchStep(static_cast<int64_t>(live.size()));
     absl::StatusOr<std::vector<model::BatchRunner::Finished>> finished = runner->Step();
     if (!finished.ok()) {
       for (auto& [ticket, job] : live) job->Finish(finished.status());

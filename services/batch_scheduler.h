@@ -18,6 +18,9 @@
 // return normally (after handing its request over, Run touches only that
 // request's own shared state); no Run may start once destruction began.
 //
+// Metrics: with a Metrics (borrowed, must outlive the scheduler), each step
+// is recorded with the number of live requests it ran.
+//
 // Thread safety: Run may be called from any number of threads.
 #pragma once
 
@@ -31,12 +34,13 @@
 
 #include "base/status.h"
 #include "model/engine.h"
+#include "services/metrics.h"
 
 namespace attestd::service {
 
 class BatchScheduler {
  public:
-  explicit BatchScheduler(model::Engine* engine);
+  explicit BatchScheduler(model::Engine* engine, Metrics* metrics = nullptr);
   ~BatchScheduler();
   BatchScheduler(const BatchScheduler&) = delete;
   BatchScheduler& operator=(const BatchScheduler&) = delete;
@@ -61,6 +65,7 @@ class BatchScheduler {
   void Loop();
 
   model::Engine* engine_;
+  Metrics* metrics_;
   std::mutex mu_;
   std::condition_variable wake_;
   std::deque<std::shared_ptr<Job>> inbox_;  // guarded by mu_: waiting to be admitted

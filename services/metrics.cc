@@ -34,6 +34,11 @@ void Metrics::RecordAppendLatency(int64_t nanos) {
   last_append_ns_ = nanos;
 }
 
+void Metrics::RecordBatchStep(int64_t live_requests) {
+  ++batch_steps_;
+  batch_step_requests_ += static_cast<uint64_t>(live_requests);
+}
+
 void Metrics::RecordCheckpoint(int64_t unix_ms) { last_checkpoint_unix_ms_ = unix_ms; }
 
 void Metrics::SetLedgerSizeSource(std::function<uint64_t()> source) {
@@ -65,6 +70,11 @@ std::string Metrics::RenderPrometheus() const {
          std::to_string(decode_s > 0 ? static_cast<double>(completion_tokens_.load()) / decode_s : 0.0) + "\n";
   metric("attestd_queue_depth", "gauge", "Requests waiting for an engine.");
   out += "attestd_queue_depth " + std::to_string(queue_depth_.load()) + "\n";
+  metric("attestd_batch_steps_total", "counter", "Forward passes run by the batch schedulers (all models).");
+  out += "attestd_batch_steps_total " + std::to_string(batch_steps_.load()) + "\n";
+  metric("attestd_batch_step_requests_total", "counter",
+         "Requests summed over those passes; over attestd_batch_steps_total, the mean batch size.");
+  out += "attestd_batch_step_requests_total " + std::to_string(batch_step_requests_.load()) + "\n";
   metric("attestd_ledger_size", "gauge", "Leaves in the ledger.");
   out += "attestd_ledger_size " + std::to_string(ledger_size) + "\n";
   metric("attestd_ledger_append_seconds", "summary", "Sign-and-append latency of a receipt (durable).");

@@ -25,6 +25,8 @@ class Metrics {
   void RecordAppendLatency(int64_t nanos);
   void RecordCheckpoint(int64_t unix_ms);
   void SetQueueDepth(int64_t depth) { queue_depth_.store(depth); }
+  // One decode step of a model's batch scheduler, over `live_requests`.
+  void RecordBatchStep(int64_t live_requests);
   void SetLedgerSizeSource(std::function<uint64_t()> source);
 
   // The exposition text, "# HELP"/"# TYPE" lines included.
@@ -38,6 +40,8 @@ class Metrics {
   std::atomic<uint64_t> completion_tokens_{0};
   std::atomic<uint64_t> decode_ns_{0};
   std::atomic<int64_t> queue_depth_{0};
+  std::atomic<uint64_t> batch_steps_{0};
+  std::atomic<uint64_t> batch_step_requests_{0};
   std::atomic<uint64_t> append_count_{0};
   std::atomic<uint64_t> append_ns_sum_{0};
   std::atomic<int64_t> last_append_ns_{0};

@@ -301,7 +301,15 @@ TEST_F(AttestationServiceTest, BatchedRequestsDifferFromOneAtATimeOrMiscount) {
     EXPECT_EQ(MetricValue(run->metrics, "attestd_completion_tokens_total"), completion_tokens);
     EXPECT_EQ(MetricValue(run->metrics, "attestd_ledger_append_seconds_count"),
               static_cast<int64_t>(requests.size() - 1));
+    // Every generated token took one step of its request.
+    EXPECT_GE(MetricValue(run->metrics, "attestd_batch_step_requests_total"), completion_tokens);
   }
+  EXPECT_EQ(MetricValue(one.metrics, "attestd_batch_step_requests_total"),
+            MetricValue(one.metrics, "attestd_batch_steps_total"))
+      << "max_batch 1 ran a step over more than one request";
+  EXPECT_GT(MetricValue(four.metrics, "attestd_batch_step_requests_total"),
+            MetricValue(four.metrics, "attestd_batch_steps_total"))
+      << "max_batch 4 never ran a step over more than one request";
 }
 
 TEST(ChatFormatTest, QwenUsesChatMlAndLlamaUsesLlama3Headers) {
