@@ -60,8 +60,10 @@ struct BatchRunner::Live {
   int64_t max_tokens = 0;  // request.max_tokens cut to the room left in the context
   size_t emitted = 0;      // bytes of result.text already passed to on_token
   size_t max_stop = 0;     // longest stop string
-  bool prefilled = false;
+  size_t prompt_fed = 0;   // prompt tokens already in the cache
   bool done = false;
+
+  bool prefilled() const { return prompt_fed == request.prompt_token_ids.size(); }
 };
 
 BatchRunner::BatchRunner(const Transformer& transformer, const Tokenizer& tokenizer, const kernels::KernelContext& ctx,
@@ -150,32 +152,54 @@ absl::StatusOr<std::vector<BatchRunner::Finished>> BatchRunner::Step() {
   std::unique_lock<std::mutex> lock;
   if (step_mu_ != nullptr) lock = std::unique_lock<std::mutex>(*step_mu_);
 
-  std::vector<ForwardSegment> segments;
-  segments.reserve(live_.size());
+  // A request cancelled while its prompt is still being fed leaves now.
   for (auto& live : live_) {
-    if (live->prefilled) {
-      segments.push_back({live->cache.get(), {live->result.output_token_ids.back()}, &live->logits});
-    } else {
-      segments.push_back({live->cache.get(), live->request.prompt_token_ids, &live->logits});
+    if (!live->prefilled() && live->prompt_fed > 0 && live->cancel != nullptr && live->cancel->load()) {
+      live->result.finish_reason = "cancelled";
+      live->done = true;
     }
   }
+  // One segment per request still running: a prompt piece or one decode token.
+  std::vector<ForwardSegment> segments;
+  std::vector<Live*> owner;      // segments[i] belongs to owner[i]
+  std::vector<bool> prompt_piece;
+  for (auto& live : live_) {
+    if (live->done) continue;
+    if (live->prefilled()) {
+      segments.push_back({live->cache.get(), {live->result.output_token_ids.back()}, &live->logits});
+    } else {
+      const std::vector<int32_t>& prompt = live->request.prompt_token_ids;
+      size_t take = prompt.size() - live->prompt_fed;
+      if (prefill_chunk_ > 0) take = std::min(take, static_cast<size_t>(prefill_chunk_));
+      const auto from = prompt.begin() + static_cast<std::ptrdiff_t>(live->prompt_fed);
+      const bool last_piece = live->prompt_fed + take == prompt.size();
+      segments.push_back({live->cache.get(), std::vector<int32_t>(from, from + static_cast<std::ptrdiff_t>(take)),
+                          last_piece ? &live->logits : nullptr});
+    }
+    owner.push_back(live.get());
+    prompt_piece.push_back(!live->prefilled());
+  }
   const int64_t start = NowNs();
-  absl::Status forward = transformer_.Forward(ctx_, segments);
+  absl::Status forward = segments.empty() ? absl::OkStatus() : transformer_.Forward(ctx_, segments);
   if (!forward.ok()) {
     live_.clear();
     return forward;
   }
   const int64_t forward_ns = NowNs() - start;
-  for (auto& live : live_) SampleAndStream(*live);
+  for (size_t i = 0; i < segments.size(); ++i) {
+    if (!prompt_piece[i]) continue;
+    owner[i]->prompt_fed += segments[i].ids.size();
+    owner[i]->result.prefill_ns += forward_ns;
+  }
+  // Requests whose logits were computed sample, in admission order.
+  for (size_t i = 0; i < segments.size(); ++i) {
+    if (segments[i].logits != nullptr) SampleAndStream(*owner[i]);
+  }
   const int64_t step_ns = NowNs() - start;
-  for (auto& live : live_) {
-    if (live->prefilled) {
-      live->result.decode_ns += step_ns;
-      live->result.decode_steps += 1;
-    } else {
-      live->result.prefill_ns = forward_ns;
-      live->prefilled = true;
-    }
+  for (size_t i = 0; i < segments.size(); ++i) {
+    if (prompt_piece[i]) continue;
+    owner[i]->result.decode_ns += step_ns;
+    owner[i]->result.decode_steps += 1;
   }
   for (auto& live : live_) {
     if (live->done) finished.push_back({live->ticket, std::move(live->result)});

@@ -1,14 +1,17 @@
 // BatchRunner: continuous batching, one step at a time.
 //
 // Requests join (Admit) and leave (finish) at step boundaries. Each Step runs
-// ONE Transformer::Forward over every live request: the whole prompt of each
-// request admitted since the last step (prefill) plus one token for each
-// request already running (decode). Each request then samples its next token
+// ONE Transformer::Forward over every live request: the next piece of the
+// prompt of each request still in prefill (the whole prompt, or at most
+// SetPrefillChunk tokens of it) plus one token for each request already
+// decoding. A request whose prompt is complete then samples its next token
 // with its own (seed, step), streams it to its own TokenCallback, and
 // finishes on EOS, a stop string, max_tokens or its own cancel flag. Because
 // a token's bits depend only on its own sequence (model/transformer.h), every
 // result and every streamed delta is bit-identical to Engine::Generate of that
-// request alone, whenever it joined and whoever else was in the batch.
+// request alone, whenever it joined, whoever else was in the batch, and
+// however its prompt was cut into pieces (a token's key, value and logits do
+// not depend on which Forward call computed it).
 //
 // Engine::Generate and Engine::GenerateBatch are built on this class, so the
 // sampling, stop-string and streaming rules are the ones written in
@@ -80,6 +83,14 @@ class BatchRunner {
   // Requests admitted and not yet finished (live or waiting to join).
   size_t size() const { return live_.size(); }
 
+  // At most `tokens` prompt tokens per request per Step, so that a long
+  // prompt joining the batch does not stall the others' next token for its
+  // whole prefill; 0 (the default) feeds each prompt in one Step. A request
+  // whose cancel flag is set while its prompt is still being fed leaves at
+  // the next Step with finish_reason "cancelled" and no tokens. Applies from
+  // the next Step on.
+  void SetPrefillChunk(int64_t tokens) { prefill_chunk_ = tokens > 0 ? tokens : 0; }
+
  private:
   struct Live;  // batch_runner.cc
 
@@ -92,6 +103,7 @@ class BatchRunner {
   const ModelInfo& info_;
   std::mutex* step_mu_;
   Ticket next_ticket_ = 1;
+  int64_t prefill_chunk_ = 0;
   std::vector<std::unique_ptr<Live>> live_;  // admission order
 };
 

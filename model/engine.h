@@ -85,7 +85,7 @@ struct GenerationResult {
                                           // tokenizer does not know add no text);
                                           // a matched stop string and what follows are cut off
   std::string finish_reason;              // "stop" | "length" | "cancelled"
-  int64_t prefill_ns = 0;                 // wall time of the prompt forward pass
+  int64_t prefill_ns = 0;                 // wall time of the steps that fed the prompt
   int64_t decode_ns = 0;                  // wall time of all decode steps
   int64_t decode_steps = 0;
 };

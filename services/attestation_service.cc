@@ -62,7 +62,10 @@ AttestationService::AttestationService(Options options, std::vector<ServedModel>
       attestor_address_(AddressOf(attestor_)),
       log_(log),
       metrics_(metrics) {
-  for (auto& m : models_) m.scheduler = std::make_unique<BatchScheduler>(m.engine.get(), metrics_);
+  for (auto& m : models_) {
+    m.scheduler = std::make_unique<BatchScheduler>(m.engine.get(), metrics_);
+    m.scheduler->SetPrefillChunk(options_.limits.prefill_chunk);
+  }
 }
 
 const ServedModel* AttestationService::FindModel(std::string_view name) const {
@@ -75,7 +78,10 @@ const ServedModel* AttestationService::FindModel(std::string_view name) const {
 void AttestationService::SetLimits(const Limits& limits) {
   std::lock_guard<std::mutex> lock(limits_mu_);
   options_.limits = limits;
-  for (auto& m : models_) m.queue->SetLimits(limits.max_queue, limits.max_streams_per_client, limits.max_batch);
+  for (auto& m : models_) {
+    m.queue->SetLimits(limits.max_queue, limits.max_streams_per_client, limits.max_batch);
+    m.scheduler->SetPrefillChunk(limits.prefill_chunk);
+  }
 }
 
 Limits AttestationService::limits() const {

@@ -122,6 +122,7 @@ void BatchScheduler::Loop() {
     }
     if (live.empty()) continue;
     if (metrics_ != nullptr) metrics_->RecordBatchStep(static_cast<int64_t>(live.size()));
+    runner->SetPrefillChunk(prefill_chunk_.load());
     absl::StatusOr<std::vector<model::BatchRunner::Finished>> finished = runner->Step();
     if (!finished.ok()) {
       for (auto& [ticket, job] : live) job->Finish(finished.status());

@@ -55,6 +55,10 @@ class BatchScheduler {
   // (finish_reason "cancelled" when it was cancelled before finishing) or its
   // error: InvalidArgument for a bad request, Unavailable once the scheduler
   // is shutting down.
+  // Prompt tokens fed per request per step (model::BatchRunner::SetPrefillChunk;
+  // 0 = whole prompts). Applies from the next step; callable from any thread.
+  void SetPrefillChunk(int64_t tokens) { prefill_chunk_.store(tokens); }
+
   [[nodiscard]] absl::StatusOr<model::GenerationResult> Run(const model::GenerationRequest& request,
                                                             const model::TokenCallback& on_token,
                                                             const std::function<bool()>& stop);
@@ -66,6 +70,7 @@ class BatchScheduler {
 
   model::Engine* engine_;
   Metrics* metrics_;
+  std::atomic<int64_t> prefill_chunk_{0};
   std::mutex mu_;
   std::condition_variable wake_;
   std::deque<std::shared_ptr<Job>> inbox_;  // guarded by mu_: waiting to be admitted

@@ -117,6 +117,7 @@ const std::map<std::string, Setter>& Setters() {
       {"limits.max_queue", Limit(&Limits::max_queue, 1, 1 << 20)},
       {"limits.max_streams_per_client", Limit(&Limits::max_streams_per_client, 1, 1 << 20)},
       {"limits.max_batch", Limit(&Limits::max_batch, 1, 256)},
+      {"limits.prefill_chunk", Limit(&Limits::prefill_chunk, 0, 1 << 20)},
       {"limits.default_deadline_ms", Limit(&Limits::default_deadline_ms, 1, 86400000)},
       {"anchoring.enabled",
        [](const YAML::Node& n, ServerConfig& c) -> absl::Status {
@@ -190,6 +191,7 @@ std::vector<std::pair<std::string, std::string>> Fields(const ServerConfig& c) {
       {"limits.max_queue", std::to_string(c.limits.max_queue)},
       {"limits.max_streams_per_client", std::to_string(c.limits.max_streams_per_client)},
       {"limits.max_batch", std::to_string(c.limits.max_batch)},
+      {"limits.prefill_chunk", std::to_string(c.limits.prefill_chunk)},
       {"limits.default_deadline_ms", std::to_string(c.limits.default_deadline_ms)},
       {"anchoring.enabled", c.anchoring.enabled ? "true" : "false"},
       {"anchoring.rpc_url", c.anchoring.rpc_url},

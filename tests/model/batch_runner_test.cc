@@ -71,10 +71,12 @@ class BatchRunnerTest : public ::testing::Test {
     return out;
   }
 
-  // Runs every plan through one runner, each admitted before its join step.
-  // Returns the outcomes in plan order and the largest batch seen.
-  static std::pair<std::vector<Outcome>, size_t> Batched(const std::vector<Plan>& plans) {
+  // Runs every plan through one runner, each admitted before its join step,
+  // prompts fed `prefill_chunk` tokens per step (0 = whole). Returns the
+  // outcomes in plan order and the largest batch seen.
+  static std::pair<std::vector<Outcome>, size_t> Batched(const std::vector<Plan>& plans, int64_t prefill_chunk = 0) {
     std::unique_ptr<BatchRunner> runner = engine_->NewBatchRunner();
+    runner->SetPrefillChunk(prefill_chunk);
     std::vector<Outcome> outs(plans.size());
     std::vector<std::atomic<bool>> cancels(plans.size());
     std::map<BatchRunner::Ticket, size_t> plan_of;
@@ -168,9 +170,75 @@ TEST_F(BatchRunnerTest, JoiningOrLeavingABatchChangesOutputs) {
   EXPECT_EQ(alone[4].result.output_token_ids.size(), 4u);
   EXPECT_EQ(alone[6].result.finish_reason, "stop");
 
-  auto [batched, largest] = Batched(plans);
-  EXPECT_GE(largest, 4u) << "the schedule should overlap requests";
-  for (size_t i = 0; i < plans.size(); ++i) ExpectSame(alone[i], batched[i], i);
+  for (int64_t chunk : {0, 1, 3}) {
+    SCOPED_TRACE("prefill_chunk " + std::to_string(chunk));
+    auto [batched, largest] = Batched(plans, chunk);
+    EXPECT_GE(largest, 4u) << "the schedule should overlap requests";
+    for (size_t i = 0; i < plans.size(); ++i) ExpectSame(alone[i], batched[i], i);
+  }
+}
+
+TEST_F(BatchRunnerTest, LongPromptStallsTheBatchOrChangesOutputsWhenFedInPieces) {
+  Plan running;
+  running.request.prompt_token_ids = Tokens("already decoding");
+  running.request.max_tokens = 40;
+  running.request.ignore_eos = true;
+  Plan joining;
+  std::string text;
+  for (int i = 0; i < 12; ++i) text += "word" + std::to_string(i) + " and ";
+  joining.request.prompt_token_ids = Tokens(text);
+  joining.request.max_tokens = 6;
+  joining.request.temperature = 0.9f;
+  joining.request.seed = 4;
+  joining.request.ignore_eos = true;
+  const size_t prompt = joining.request.prompt_token_ids.size();
+  ASSERT_GE(prompt, 30u);
+
+  std::unique_ptr<BatchRunner> runner = engine_->NewBatchRunner();
+  const int64_t chunk = 8;
+  runner->SetPrefillChunk(chunk);
+  Outcome a, b;
+  std::atomic<bool> cancel_a{false}, cancel_b{false};
+  ASSERT_TRUE(runner->Admit(running.request, Recorder(running, &a.calls, &cancel_a), &cancel_a).ok());
+  for (int i = 0; i < 2; ++i) ASSERT_TRUE(runner->Step().ok());
+  ASSERT_TRUE(runner->Admit(joining.request, Recorder(joining, &b.calls, &cancel_b), &cancel_b).ok());
+  // Until its prompt is in, every step still gives the running request a token.
+  const size_t pieces = (prompt + chunk - 1) / chunk;
+  for (size_t step = 0; runner->size() > 0; ++step) {
+    const size_t before = a.calls.size();
+    auto finished = runner->Step();
+    ASSERT_TRUE(finished.ok()) << finished.status();
+    if (step < pieces && before < static_cast<size_t>(running.request.max_tokens)) {
+      EXPECT_EQ(a.calls.size(), before + 1) << "step " << step << " of the joining prompt's feed";
+    }
+    EXPECT_EQ(b.calls.empty(), step + 1 < pieces) << "step " << step << ": first token after " << pieces << " pieces";
+    for (auto& f : *finished) (f.ticket == 1 ? a : b).result = std::move(f.result);
+  }
+  ExpectSame(Alone(running), a, 0);
+  ExpectSame(Alone(joining), b, 1);
+}
+
+TEST_F(BatchRunnerTest, CancelDuringAPiecewisePrefillWaitsForTheWholePrompt) {
+  GenerationRequest r;
+  std::string text;
+  for (int i = 0; i < 10; ++i) text += "piece" + std::to_string(i) + " ";
+  r.prompt_token_ids = Tokens(text);
+  r.max_tokens = 5;
+  ASSERT_GE(r.prompt_token_ids.size(), 12u);
+  std::unique_ptr<BatchRunner> runner = engine_->NewBatchRunner();
+  runner->SetPrefillChunk(4);
+  std::atomic<bool> cancel{false};
+  int calls = 0;
+  ASSERT_TRUE(runner->Admit(r, [&](int32_t, std::string_view) { return ++calls > 0; }, &cancel).ok());
+  ASSERT_TRUE(runner->Step().ok());  // the first 4 prompt tokens
+  cancel.store(true);
+  auto finished = runner->Step();
+  ASSERT_TRUE(finished.ok()) << finished.status();
+  ASSERT_EQ(finished->size(), 1u) << "still feeding its prompt after a cancel";
+  EXPECT_EQ((*finished)[0].result.finish_reason, "cancelled");
+  EXPECT_TRUE((*finished)[0].result.output_token_ids.empty());
+  EXPECT_EQ(calls, 0);
+  EXPECT_EQ(runner->size(), 0u);
 }
 
 TEST_F(BatchRunnerTest, ResultsDependOnAdmissionOrder) {

@@ -191,12 +191,14 @@ struct BatchRun {
 };
 
 // Runs `requests` concurrently through a service whose queue grants
-// `max_batch` turns at once; request `cancel_index` refuses its third chunk.
+// `max_batch` turns at once and whose scheduler feeds prompts
+// `prefill_chunk` tokens per step; request `cancel_index` refuses its third
+// chunk.
 // With max_batch > 1, request 0 starts first and its first chunk callback
 // waits (up to 5 s, holding its batch slot) until another request streams: a
 // slow client must not stall the others.
-BatchRun RunConcurrently(const std::string& model_dir, int64_t max_batch, const std::vector<InferenceRequest>& requests,
-                         size_t cancel_index) {
+BatchRun RunConcurrently(const std::string& model_dir, int64_t max_batch, int64_t prefill_chunk,
+                         const std::vector<InferenceRequest>& requests, size_t cancel_index) {
   auto engine = model::Engine::Load(model_dir, {});
   EXPECT_TRUE(engine.ok()) << engine.status();
   std::vector<ServedModel> models(1);
@@ -205,8 +207,9 @@ BatchRun RunConcurrently(const std::string& model_dir, int64_t max_batch, const 
   models[0].queue = std::make_unique<FairQueue>(64, 64, max_batch);
   MemoryLog log;
   Metrics metrics;
-  AttestationService service(AttestationService::Options{}, std::move(models), SecretKey32::Generate(), &log,
-                             &metrics);
+  AttestationService::Options options;
+  options.limits.prefill_chunk = prefill_chunk;
+  AttestationService service(options, std::move(models), SecretKey32::Generate(), &log, &metrics);
   BatchRun run;
   run.results.resize(requests.size(), absl::UnknownError("not run"));
   run.streamed.resize(requests.size());
@@ -269,8 +272,9 @@ TEST_F(AttestationServiceTest, BatchedRequestsDifferFromOneAtATimeOrMiscount) {
     requests.push_back(r);
   }
   const size_t cancel_index = 5;
-  BatchRun one = RunConcurrently(dir_->path() + "/tiny-qwen2", 1, requests, cancel_index);
-  BatchRun four = RunConcurrently(dir_->path() + "/tiny-qwen2", 4, requests, cancel_index);
+  BatchRun one = RunConcurrently(dir_->path() + "/tiny-qwen2", 1, 0, requests, cancel_index);
+  // Prompts fed 3 tokens per step (all are longer; checked below) while others decode.
+  BatchRun four = RunConcurrently(dir_->path() + "/tiny-qwen2", 4, 3, requests, cancel_index);
   EXPECT_FALSE(one.interleaved) << "max_batch 1 must run one request at a time";
   EXPECT_TRUE(four.overlapped) << "no request streamed while request 0 held its batch slot";
   EXPECT_TRUE(four.interleaved);
@@ -292,6 +296,7 @@ TEST_F(AttestationServiceTest, BatchedRequestsDifferFromOneAtATimeOrMiscount) {
     EXPECT_EQ(four.streamed[i], b.text) << i;
     EXPECT_EQ(one.streamed[i], a.text) << i;
     EXPECT_TRUE(b.receipt.has_value()) << i;
+    EXPECT_GT(b.prompt_token_ids.size(), 3u) << i << ": too short to be fed in pieces";
     prompt_tokens += static_cast<int64_t>(b.prompt_token_ids.size());
     completion_tokens += static_cast<int64_t>(b.token_ids.size());
   }

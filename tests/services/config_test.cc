@@ -47,6 +47,17 @@ TEST(ConfigTest, MaxBatchDefaultsToEightAndRefusesZero) {
   EXPECT_EQ(diff[0], "limits.max_batch: 8 -> 1");
 }
 
+TEST(ConfigTest, PrefillChunkAcceptsZeroForWholePromptsAndRefusesNegative) {
+  EXPECT_EQ(Limits{}.prefill_chunk, 256);
+  auto whole = ParseConfigYaml("limits: {prefill_chunk: 0}\n", ServerConfig{});
+  ASSERT_TRUE(whole.ok()) << whole.status();
+  EXPECT_EQ(whole->limits.prefill_chunk, 0);
+  EXPECT_EQ(DiffConfig(ServerConfig{}, *whole), std::vector<std::string>{"limits.prefill_chunk: 256 -> 0"});
+  auto negative = ParseConfigYaml("limits: {prefill_chunk: -8}\n", ServerConfig{});
+  ASSERT_FALSE(negative.ok());
+  EXPECT_NE(negative.status().message().find("limits.prefill_chunk"), std::string_view::npos) << negative.status();
+}
+
 TEST(ConfigTest, NonIntegerLimitIsRejected) {
   EXPECT_FALSE(ParseConfigYaml("limits: {max_queue: lots}\n", ServerConfig{}).ok());
 }
