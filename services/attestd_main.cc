@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> models;
   int engine_threads = 0;
   int64_t max_batch = 0;
+  int64_t prefill_chunk = -1;  // -1: not given
   int64_t checkpoint_ms = 0;
   bool print_config = false;
   bool dev_keys = false;
@@ -44,6 +45,9 @@ int main(int argc, char** argv) {
   app.add_option("--checkpoint-interval-ms", checkpoint_ms, "checkpoint timer");
   app.add_option("--max-batch", max_batch, "requests decoding together per model (limits.max_batch; 1 = one at a time)")
       ->check(CLI::Range(int64_t{1}, int64_t{256}));
+  app.add_option("--prefill-chunk", prefill_chunk,
+                 "prompt tokens per request per batch step (limits.prefill_chunk; 0 = whole prompt)")
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 20));
   app.add_flag("--dev-keys", dev_keys, "create DEV ONLY keys where the configured key files are missing");
   app.add_flag("--print-config", print_config, "print the effective config (secrets redacted) and exit");
   app.set_version_flag("--version", std::string("attestd ") + ATTESTD_VERSION);
@@ -63,6 +67,7 @@ int main(int argc, char** argv) {
     if (engine_threads > 0) c.engine_threads = engine_threads;
     if (checkpoint_ms > 0) c.checkpoint_interval_ms = checkpoint_ms;
     if (max_batch > 0) c.limits.max_batch = max_batch;
+    if (prefill_chunk >= 0) c.limits.prefill_chunk = prefill_chunk;
   };
   ServerConfig config;
   if (!config_path.empty()) {
