@@ -4,12 +4,14 @@
 // result never depends on how many threads there are, nor on which thread
 // ran which chunk (docs/determinism.md).
 //
-// Scheduling: a range is cut into a few contiguous chunks per thread and
+// Scheduling: a range is cut into a few contiguous chunks per thread, and
 // every thread, the caller included, claims the next unclaimed chunk until
-// none is left, so a thread that is descheduled or slower (a busy sibling
-// core) does not hold the others back. Between jobs a worker spins briefly
-// before it sleeps: a decode step issues about thirty jobs a few
-// microseconds apart, and a futex wake per job would cost more than the gap.
+// none is left. The caller waits only for chunks that were claimed, never
+// for a worker to show up: a worker that the OS has not scheduled yet (more
+// runnable threads than cores, as under a parallel test run or a busy host)
+// simply finds nothing left to claim. Between jobs a worker polls for up to
+// 200 us, yielding its core, before it sleeps: a decode step issues about
+// thirty jobs a few microseconds apart.
 //
 // Thread safety: ParallelFor may be called from one thread at a time (the
 // engine serialises requests); the pool itself is not re-entrant. The
@@ -45,28 +47,37 @@ class ThreadPool {
   int ChunkCount(int64_t n, int64_t min_chunk) const;
 
  private:
+  using Fn = std::function<void(int64_t, int64_t)>;
+
   void WorkerLoop();
-  void RunChunks();  // claims and runs chunks of the current job until none is left
-  bool WaitForJob(uint64_t seen);  // false once the pool is stopping
+  // Claims and runs chunks of the job that `claim` (a value of claim_ read
+  // with acquire) belongs to, until that job has none left.
+  void RunChunks(uint64_t claim);
 
   int threads_;
   std::vector<std::thread> workers_;
 
-  // The current job: written by the caller before it bumps generation_
-  // (release) and read by workers after they observe it (acquire).
-  const std::function<void(int64_t, int64_t)>* job_fn_ = nullptr;
-  int64_t job_n_ = 0;
-  int job_chunks_ = 0;
-  std::atomic<int> next_chunk_{0};
-  std::atomic<uint64_t> generation_{0};
-  std::atomic<int> workers_done_{0};  // workers finished with the current generation
-  std::atomic<bool> stop_{false};
+  // The current job. claim_ holds job number (32 bits) | chunk count (16) |
+  // next unclaimed chunk (16); a chunk is claimed by a compare-exchange that
+  // keeps the job number, so a late worker holding an old job number can
+  // never claim from a newer job. fn and n are written before claim_ is
+  // published and are atomics because a late worker may read them while the
+  // next job writes them; its claim then fails and it discards what it read.
+  std::atomic<const Fn*> job_fn_{nullptr};
+  std::atomic<int64_t> job_n_{0};
+  std::atomic<uint64_t> claim_{0};
+  std::atomic<int64_t> chunks_done_{0};
+  uint32_t job_number_ = 0;  // caller thread only
 
-  // Sleeping, after the spin: workers wait for a new generation, the caller
-  // for workers_done_.
+  // Sleeping: workers wait on work_cv_ for a new job number, the caller on
+  // done_cv_ for chunks_done_. The counters let the other side skip the
+  // notify (and its mutex) when nobody sleeps.
   std::mutex mu_;
   std::condition_variable work_cv_;
   std::condition_variable done_cv_;
+  std::atomic<int> sleeping_workers_{0};
+  std::atomic<bool> caller_sleeping_{false};
+  std::atomic<bool> stop_{false};
 };
 
 }  // namespace attestd::kernels
