@@ -25,7 +25,7 @@ struct Limits {
   int64_t max_queue = 256;               // requests admitted but not running
   int64_t max_streams_per_client = 128;  // concurrent calls per client identity
   int64_t max_batch = 8;                 // requests decoding together per model (1 = one at a time)
-  int64_t prefill_chunk = 256;           // prompt tokens per batch step and request (0 = whole prompt)
+  int64_t prefill_chunk = 128;           // prompt tokens per batch step and request (0 = whole prompt)
   int64_t default_deadline_ms = 120000;  // used when the client sets none
 };
 

@@ -48,11 +48,11 @@ TEST(ConfigTest, MaxBatchDefaultsToEightAndRefusesZero) {
 }
 
 TEST(ConfigTest, PrefillChunkAcceptsZeroForWholePromptsAndRefusesNegative) {
-  EXPECT_EQ(Limits{}.prefill_chunk, 256);
+  EXPECT_EQ(Limits{}.prefill_chunk, 128);
   auto whole = ParseConfigYaml("limits: {prefill_chunk: 0}\n", ServerConfig{});
   ASSERT_TRUE(whole.ok()) << whole.status();
   EXPECT_EQ(whole->limits.prefill_chunk, 0);
-  EXPECT_EQ(DiffConfig(ServerConfig{}, *whole), std::vector<std::string>{"limits.prefill_chunk: 256 -> 0"});
+  EXPECT_EQ(DiffConfig(ServerConfig{}, *whole), std::vector<std::string>{"limits.prefill_chunk: 128 -> 0"});
   auto negative = ParseConfigYaml("limits: {prefill_chunk: -8}\n", ServerConfig{});
   ASSERT_FALSE(negative.ok());
   EXPECT_NE(negative.status().message().find("limits.prefill_chunk"), std::string_view::npos) << negative.status();
