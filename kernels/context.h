@@ -11,6 +11,7 @@ namespace attestd::kernels {
 struct KernelContext {
   ThreadPool* pool = nullptr;  // null = run on the calling thread
   bool vectorised = true;      // false forces the scalar reference path
+  bool allow_avx512 = true;    // false takes the AVX2 matmul path on an AVX-512 CPU (tests, benchmarks)
 
   template <typename Fn>
   void ParallelFor(int64_t n, int64_t min_chunk, const Fn& fn) const {

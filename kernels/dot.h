@@ -17,6 +17,13 @@ float DotBf16Scalar(const float* a, const uint16_t* b_bf16, int64_t n);
 // Call only when CpuHasAvx2().
 float DotF32Avx2(const float* a, const float* b, int64_t n);
 float DotBf16Avx2(const float* a, const uint16_t* b_bf16, int64_t n);
+// One token against 1 <= rows <= kAvx2TileRows weight rows:
+//   out[r] = DotBf16Avx2(a, b_bf16 + r * b_stride, n)
+// bit for bit (and the f32 twin), each activation chunk loaded once for all
+// rows: the prefill kernel of CPUs without AVX-512.
+inline constexpr int kAvx2TileRows = 3;
+void DotBf16Avx2Rows(const float* a, const uint16_t* b_bf16, int64_t b_stride, int rows, int64_t n, float* out);
+void DotF32Avx2Rows(const float* a, const float* b, int64_t b_stride, int rows, int64_t n, float* out);
 
 // Call only when CpuHasAvx512().
 float DotF32Avx512(const float* a, const float* b, int64_t n);
@@ -38,6 +45,10 @@ inline constexpr int kTileTokens = 3;
 inline constexpr int64_t kTileNextGroupPrefetchMaxRow = 2048;
 void DotBf16Avx512Tile(const float* a, int64_t a_stride, int tokens, const uint16_t* b_bf16, int64_t b_stride,
                        int rows, int64_t n, float* out, int64_t out_stride);
+// The same tile over f32 weights (= DotF32Avx512 per pair); the next-group
+// prefetch applies to rows of at most kTileNextGroupPrefetchMaxRow / 2.
+void DotF32Avx512Tile(const float* a, int64_t a_stride, int tokens, const float* b, int64_t b_stride, int rows,
+                      int64_t n, float* out, int64_t out_stride);
 
 // True when this CPU runs the AVX-512 kernels (AVX512F + BW; checked once).
 bool CpuHasAvx512();

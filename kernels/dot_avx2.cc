@@ -29,7 +29,61 @@ inline float Tree(__m256 r0, __m256 r1, __m256 r2, __m256 r3) {
   return _mm_cvtss_f32(s1);
 }
 
+inline __m256 LoadWeights8(const uint16_t* p) { return LoadBf16x8(p); }
+inline __m256 LoadWeights8(const float* p) { return _mm256_loadu_ps(p); }
+
+// One 32-element chunk of one token against R weight rows: each activation
+// group of 8 is loaded once for all rows, and row r's four lane registers
+// get exactly the additions of DotF32Avx2 / DotBf16Avx2. 4R sums + the
+// activation group + one weight group + one product fit the 16 registers
+// for R <= 3.
+template <int R, typename W>
+__attribute__((always_inline)) inline void RowsChunk(const float* a, const W* b, int64_t b_stride, __m256 (&acc)[R][4]) {
+#pragma GCC unroll 4
+  for (int g = 0; g < 4; ++g) {
+    const __m256 x = _mm256_loadu_ps(a + 8 * g);
+#pragma GCC unroll 3
+    for (int r = 0; r < R; ++r) {
+      acc[r][g] = _mm256_add_ps(acc[r][g], _mm256_mul_ps(x, LoadWeights8(b + r * b_stride + 8 * g)));
+    }
+  }
+}
+
+template <int R, typename W>
+void Rows(const float* a, const W* b, int64_t b_stride, int64_t n, float* out) {
+  __m256 acc[R][4];
+  for (int r = 0; r < R; ++r) acc[r][0] = acc[r][1] = acc[r][2] = acc[r][3] = _mm256_setzero_ps();
+  int64_t i = 0;
+  for (; i + 32 <= n; i += 32) RowsChunk<R, W>(a + i, b + i, b_stride, acc);
+  if (i < n) {
+    // The partial last chunk, padded with +0 (see the file comment).
+    alignas(32) float ta[32] = {};
+    alignas(32) W tb[R][32] = {};
+    std::memcpy(ta, a + i, static_cast<size_t>(n - i) * 4);
+    for (int r = 0; r < R; ++r) std::memcpy(tb[r], b + r * b_stride + i, static_cast<size_t>(n - i) * sizeof(W));
+    RowsChunk<R, W>(ta, &tb[0][0], 32, acc);
+  }
+  for (int r = 0; r < R; ++r) out[r] = Tree(acc[r][0], acc[r][1], acc[r][2], acc[r][3]);
+}
+
+template <typename W>
+void AnyRows(const float* a, const W* b, int64_t b_stride, int rows, int64_t n, float* out) {
+  switch (rows) {
+    case 1: return Rows<1>(a, b, b_stride, n, out);
+    case 2: return Rows<2>(a, b, b_stride, n, out);
+    default: return Rows<3>(a, b, b_stride, n, out);
+  }
+}
+
 }  // namespace
+
+void DotBf16Avx2Rows(const float* a, const uint16_t* b_bf16, int64_t b_stride, int rows, int64_t n, float* out) {
+  AnyRows(a, b_bf16, b_stride, rows, n, out);
+}
+
+void DotF32Avx2Rows(const float* a, const float* b, int64_t b_stride, int rows, int64_t n, float* out) {
+  AnyRows(a, b, b_stride, rows, n, out);
+}
 
 float DotF32Avx2(const float* a, const float* b, int64_t n) {
   __m256 r0 = _mm256_setzero_ps(), r1 = r0, r2 = r0, r3 = r0;

@@ -18,6 +18,10 @@ inline __m512 LoadBf16x16(const uint16_t* p) {
   return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
 }
 
+// 16 weights widened to f32, whatever their stored type.
+inline __m512 LoadWeights16(const uint16_t* p) { return LoadBf16x16(p); }
+inline __m512 LoadWeights16(const float* p) { return _mm512_loadu_ps(p); }
+
 inline float Tree(__m512 r0, __m512 r1) {
   __m512 s16 = _mm512_add_ps(r0, r1);  // lanes 0..15 += lanes 16..31
   __m256 s8 = _mm256_add_ps(_mm512_castps512_ps256(s16),
@@ -74,7 +78,7 @@ namespace {
 constexpr uintptr_t kPrefetchBytes = 8192;
 
 // A full-height tile whose rows are at most kTileNextGroupPrefetchMaxRow
-// long (dot.h) also prefetches the next kTileRows rows (the next row group
+// bf16 weights long (dot.h; f32 rows half as many) also prefetches the next kTileRows rows (the next row group
 // of a matmul, which follows in memory), so that they are in L1 when the
 // group starts instead of arriving as four cold streams. Up to 2048 the
 // current and the next group (2 x 16 KB) fit in L1 beside a 3-token
@@ -86,14 +90,14 @@ constexpr uintptr_t kPrefetchBytes = 8192;
 // converted once and every activation chunk loaded once, and each (row,
 // token) pair adds its products into its own two lane registers, exactly the
 // additions DotBf16Avx512 performs for that pair.
-template <int R, int T>
-__attribute__((always_inline)) inline void TileChunk(const float* a, int64_t a_stride, const uint16_t* b, int64_t b_stride,
+template <int R, int T, typename W>
+__attribute__((always_inline)) inline void TileChunk(const float* a, int64_t a_stride, const W* b, int64_t b_stride,
                                                      __m512 (&acc)[R][T][2]) {
   // Row by row, so only one row's two weight halves are live beside the 24
   // sums (activations are memory operands, reloaded from L1 per row).
 #pragma GCC unroll 4
   for (int r = 0; r < R; ++r) {
-    const __m512 w0 = LoadBf16x16(b + r * b_stride), w1 = LoadBf16x16(b + r * b_stride + 16);
+    const __m512 w0 = LoadWeights16(b + r * b_stride), w1 = LoadWeights16(b + r * b_stride + 16);
 #pragma GCC unroll 4
     for (int k = 0; k < T; ++k) {
       acc[r][k][0] = _mm512_add_ps(acc[r][k][0], _mm512_mul_ps(_mm512_loadu_ps(a + k * a_stride), w0));
@@ -102,9 +106,8 @@ __attribute__((always_inline)) inline void TileChunk(const float* a, int64_t a_s
   }
 }
 
-template <int R, int T>
-void Tile(const float* a, int64_t a_stride, const uint16_t* b, int64_t b_stride, int64_t n, float* out,
-          int64_t out_stride) {
+template <int R, int T, typename W>
+void Tile(const float* a, int64_t a_stride, const W* b, int64_t b_stride, int64_t n, float* out, int64_t out_stride) {
   __m512 acc[R][T][2];
 #pragma GCC unroll 4
   for (int r = 0; r < R; ++r) {
@@ -118,10 +121,10 @@ void Tile(const float* a, int64_t a_stride, const uint16_t* b, int64_t b_stride,
     const auto here = reinterpret_cast<uintptr_t>(b + i);
     if constexpr (R == kTileRows) {
       // The same chunk of the next row group (see above).
-      if (n <= kTileNextGroupPrefetchMaxRow) {
+      if (n * static_cast<int64_t>(sizeof(W)) <= kTileNextGroupPrefetchMaxRow * 2) {
 #pragma GCC unroll 4
         for (int r = 0; r < R; ++r) {
-          const auto next_row = static_cast<uintptr_t>((R + r) * b_stride) * sizeof(uint16_t);
+          const auto next_row = static_cast<uintptr_t>((R + r) * b_stride) * sizeof(W);
           _mm_prefetch(reinterpret_cast<const char*>(here + next_row), _MM_HINT_T0);
         }
       }
@@ -132,14 +135,14 @@ void Tile(const float* a, int64_t a_stride, const uint16_t* b, int64_t b_stride,
       // runs on into the following rows.
       _mm_prefetch(reinterpret_cast<const char*>(here + kPrefetchBytes), _MM_HINT_T0);
     }
-    TileChunk<R, T>(a + i, a_stride, b + i, b_stride, acc);
+    TileChunk<R, T, W>(a + i, a_stride, b + i, b_stride, acc);
   }
   if (i < n) {
     // The partial last chunk, padded with +0 (see the file comment).
     alignas(64) float ta[T][32] = {};
-    alignas(64) uint16_t tb[R][32] = {};
+    alignas(64) W tb[R][32] = {};
     for (int k = 0; k < T; ++k) std::memcpy(ta[k], a + k * a_stride + i, static_cast<size_t>(n - i) * 4);
-    for (int r = 0; r < R; ++r) std::memcpy(tb[r], b + r * b_stride + i, static_cast<size_t>(n - i) * 2);
+    for (int r = 0; r < R; ++r) std::memcpy(tb[r], b + r * b_stride + i, static_cast<size_t>(n - i) * sizeof(W));
     TileChunk<R, T>(&ta[0][0], 32, &tb[0][0], 32, acc);
   }
   for (int r = 0; r < R; ++r) {
@@ -147,9 +150,9 @@ void Tile(const float* a, int64_t a_stride, const uint16_t* b, int64_t b_stride,
   }
 }
 
-template <int R>
-void TileOfRows(const float* a, int64_t a_stride, int tokens, const uint16_t* b, int64_t b_stride, int64_t n,
-                float* out, int64_t out_stride) {
+template <int R, typename W>
+void TileOfRows(const float* a, int64_t a_stride, int tokens, const W* b, int64_t b_stride, int64_t n, float* out,
+                int64_t out_stride) {
   switch (tokens) {
     case 1: return Tile<R, 1>(a, a_stride, b, b_stride, n, out, out_stride);
     case 2: return Tile<R, 2>(a, a_stride, b, b_stride, n, out, out_stride);
@@ -157,16 +160,27 @@ void TileOfRows(const float* a, int64_t a_stride, int tokens, const uint16_t* b,
   }
 }
 
+template <typename W>
+void AnyTile(const float* a, int64_t a_stride, int tokens, const W* b, int64_t b_stride, int rows, int64_t n,
+             float* out, int64_t out_stride) {
+  switch (rows) {
+    case 1: return TileOfRows<1>(a, a_stride, tokens, b, b_stride, n, out, out_stride);
+    case 2: return TileOfRows<2>(a, a_stride, tokens, b, b_stride, n, out, out_stride);
+    case 3: return TileOfRows<3>(a, a_stride, tokens, b, b_stride, n, out, out_stride);
+    default: return TileOfRows<4>(a, a_stride, tokens, b, b_stride, n, out, out_stride);
+  }
+}
+
 }  // namespace
 
 void DotBf16Avx512Tile(const float* a, int64_t a_stride, int tokens, const uint16_t* b_bf16, int64_t b_stride,
                        int rows, int64_t n, float* out, int64_t out_stride) {
-  switch (rows) {
-    case 1: return TileOfRows<1>(a, a_stride, tokens, b_bf16, b_stride, n, out, out_stride);
-    case 2: return TileOfRows<2>(a, a_stride, tokens, b_bf16, b_stride, n, out, out_stride);
-    case 3: return TileOfRows<3>(a, a_stride, tokens, b_bf16, b_stride, n, out, out_stride);
-    default: return TileOfRows<4>(a, a_stride, tokens, b_bf16, b_stride, n, out, out_stride);
-  }
+  AnyTile(a, a_stride, tokens, b_bf16, b_stride, rows, n, out, out_stride);
+}
+
+void DotF32Avx512Tile(const float* a, int64_t a_stride, int tokens, const float* b, int64_t b_stride, int rows,
+                      int64_t n, float* out, int64_t out_stride) {
+  AnyTile(a, a_stride, tokens, b, b_stride, rows, n, out, out_stride);
 }
 
 }  // namespace attestd::kernels

@@ -120,6 +120,56 @@ TEST(DotTest, Avx512TileDiffersFromSingleDots) {
   }
 }
 
+// The f32-weight tile and the AVX2 one-row tiles (bf16 and f32), against
+// the scalar dot of each (token, row) pair, as above.
+TEST(DotTest, F32AndAvx2TilesDifferFromSingleDots) {
+  if (!CpuHasAvx2()) GTEST_SKIP() << "CPU has no AVX2";
+  for (size_t n : {1, 17, 31, 32, 33, 64, 200, 1536}) {
+    const auto len = static_cast<int64_t>(n);
+    auto x = RandomVector(kTileTokens * n, 50 + static_cast<uint32_t>(n), 10.0f);
+    auto wf = RandomVector(kTileRows * n, 51 + static_cast<uint32_t>(n));
+    wf[0] = -0.0f;
+    std::vector<uint16_t> w(wf.size());
+    for (size_t i = 0; i < wf.size(); ++i) w[i] = F32ToBf16(wf[i]);
+    const int64_t out_stride = 7;
+    for (int rows = 1; rows <= kAvx2TileRows; ++rows) {
+      std::vector<float> bf16_out(kTileRows, -1.0f), f32_out = bf16_out;
+      DotBf16Avx2Rows(x.data(), w.data(), len, rows, len, bf16_out.data());
+      DotF32Avx2Rows(x.data(), wf.data(), len, rows, len, f32_out.data());
+      for (int r = 0; r < kTileRows; ++r) {
+        const auto at = static_cast<size_t>(r);
+        if (r >= rows) {
+          EXPECT_EQ(bf16_out[at], -1.0f) << "wrote past the rows";
+          EXPECT_EQ(f32_out[at], -1.0f) << "wrote past the rows";
+          continue;
+        }
+        EXPECT_EQ(Bits(bf16_out[at]), Bits(DotBf16Scalar(x.data(), w.data() + r * len, len)))
+            << "AVX2 bf16, n=" << n << " " << rows << " rows, row " << r;
+        EXPECT_EQ(Bits(f32_out[at]), Bits(DotF32Scalar(x.data(), wf.data() + r * len, len)))
+            << "AVX2 f32, n=" << n << " " << rows << " rows, row " << r;
+      }
+    }
+    for (int tokens = 1; tokens <= kTileTokens; ++tokens) {
+      if (!CpuHasAvx512()) continue;
+      for (int rows = 1; rows <= kTileRows; ++rows) {
+        std::vector<float> out(static_cast<size_t>(kTileTokens * out_stride), -1.0f);
+        DotF32Avx512Tile(x.data(), len, tokens, wf.data(), len, rows, len, out.data(), out_stride);
+        for (int k = 0; k < tokens; ++k) {
+          for (int r = 0; r < out_stride; ++r) {
+            const float got = out[static_cast<size_t>(k * out_stride + r)];
+            if (r >= rows) {
+              EXPECT_EQ(got, -1.0f) << "wrote outside the tile: token " << k << " row " << r;
+              continue;
+            }
+            EXPECT_EQ(Bits(got), Bits(DotF32Scalar(x.data() + k * len, wf.data() + r * len, len)))
+                << "AVX-512 f32, n=" << n << " tile " << rows << "x" << tokens << " token " << k << " row " << r;
+          }
+        }
+      }
+    }
+  }
+}
+
 TEST(DotTest, NegativeZeroAndSpecialValuesDifferBetweenPaths) {
   if (!CpuHasAvx2()) GTEST_SKIP() << "CPU has no AVX2";
   std::vector<float> a = {-0.0f, 1.0f, -1.0f, 3.0f, -3.0f}, b = {0.0f, 2.0f, 2.0f, 0.0f, -0.0f};
@@ -163,22 +213,26 @@ TEST(MatmulTest, OutputDependsOnThreadsPathOrBatch) {
 // the tile width, a partial last chunk, and (in = 8965) more tokens than one
 // L2 token block holds: every output must still equal the scalar path and
 // the same token computed alone.
+// Both weight types, on the AVX-512 path and (forced) the AVX2 one.
 TEST(MatmulTest, RowTilesOrTokenBlocksChangeOutputs) {
   const int64_t out = 13, tokens = 50;
-  for (int64_t in : {int64_t{200}, int64_t{8965}}) {
+  for (int64_t in : {int64_t{200}, int64_t{8965}})
+  for (WeightType type : {WeightType::kBf16, WeightType::kF32})
+  for (bool avx512 : {true, false}) {
+    SCOPED_TRACE(std::string(type == WeightType::kBf16 ? "bf16" : "f32") + (avx512 ? ", AVX-512" : ", AVX2"));
     auto x = RandomVector(static_cast<size_t>(tokens * in), 30);
     auto wf = RandomVector(static_cast<size_t>(out * in), 31);
     std::vector<uint16_t> w(wf.size());
     for (size_t i = 0; i < wf.size(); ++i) w[i] = F32ToBf16(wf[i]);
     auto bias = RandomVector(static_cast<size_t>(out), 32);
-    WeightView view{WeightType::kBf16, w.data(), out, in};
+    WeightView view{type, type == WeightType::kBf16 ? static_cast<const void*>(w.data()) : wf.data(), out, in};
 
     std::vector<float> reference(static_cast<size_t>(tokens * out));
     KernelContext plain{nullptr, false};
     Matmul(plain, x.data(), tokens, view, bias.data(), reference.data());
     for (int threads : {1, 2, 3}) {
       ThreadPool pool(threads);
-      KernelContext ctx{&pool, true};
+      KernelContext ctx{&pool, true, avx512};
       for (int64_t n : {int64_t{2}, int64_t{3}, int64_t{4}, int64_t{5}, int64_t{6}, int64_t{7}, int64_t{8}, tokens}) {
         std::vector<float> y(static_cast<size_t>(n * out));
         Matmul(ctx, x.data(), n, view, bias.data(), y.data());
