@@ -42,20 +42,8 @@ TokenCallback Recorder(const Plan& plan, Calls* calls, std::atomic<bool>* cancel
   };
 }
 
-class BatchRunnerTest : public ::testing::Test {
+class BatchRunnerTest : public SynthEngineSuite {
  protected:
-  static void SetUpTestSuite() {
-    model_ = new TempSynthModel(ModelFamily::kQwen2, 3);
-    ASSERT_TRUE(model_->status().ok()) << model_->status();
-    auto e = Engine::Load(model_->dir(), {2, NumericMode::kCanonical, KernelPath::kAuto});
-    ASSERT_TRUE(e.ok()) << e.status();
-    engine_ = e->release();
-  }
-  static void TearDownTestSuite() {
-    delete engine_;
-    delete model_;
-  }
-
   static std::vector<int32_t> Tokens(const std::string& text) {
     auto ids = engine_->Encode(text);
     EXPECT_TRUE(ids.ok()) << ids.status();
@@ -105,12 +93,7 @@ class BatchRunnerTest : public ::testing::Test {
     EXPECT_EQ(batched.result.decode_steps, alone.result.decode_steps) << "request " << index;
     EXPECT_EQ(batched.calls, alone.calls) << "request " << index;
   }
-
-  static TempSynthModel* model_;
-  static Engine* engine_;
 };
-TempSynthModel* BatchRunnerTest::model_ = nullptr;
-Engine* BatchRunnerTest::engine_ = nullptr;
 
 TEST_F(BatchRunnerTest, JoiningOrLeavingABatchChangesOutputs) {
   std::vector<Plan> plans(7);

@@ -220,24 +220,7 @@ TEST_P(TinyModelTest, F32WeightsChangeLogits) {
 INSTANTIATE_TEST_SUITE_P(Families, TinyModelTest, ::testing::Values(ModelFamily::kLlama, ModelFamily::kQwen2),
                          [](const auto& param_info) { return std::string(ModelFamilyName(param_info.param)); });
 
-class EngineTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    model_ = new TempSynthModel(ModelFamily::kQwen2, 3);
-    ASSERT_TRUE(model_->status().ok()) << model_->status();
-    auto e = Engine::Load(model_->dir(), {2, NumericMode::kCanonical, KernelPath::kAuto});
-    ASSERT_TRUE(e.ok()) << e.status();
-    engine_ = e->release();
-  }
-  static void TearDownTestSuite() {
-    delete engine_;
-    delete model_;
-  }
-  static TempSynthModel* model_;
-  static Engine* engine_;
-};
-TempSynthModel* EngineTest::model_ = nullptr;
-Engine* EngineTest::engine_ = nullptr;
+class EngineTest : public SynthEngineSuite {};
 
 TEST_F(EngineTest, BadRequestsNotRejected) {
   const ModelInfo& info = engine_->info();
