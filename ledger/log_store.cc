@@ -96,7 +96,14 @@ absl::StatusOr<std::unique_ptr<LogStore>> LogStore::Open(const std::string& dir,
       break;
     }
   }
-  if (!s.ok()) return FromRocksDb(s, "ledger: open " + dir);
+  if (!s.ok()) {
+    absl::Status status = FromRocksDb(s, "ledger: open " + dir);
+    if (status.code() != absl::StatusCode::kUnavailable) return status;
+    return absl::UnavailableError("ledger: " + dir +
+                                  " is in use by another process (attestd or an exporter holds its LOCK file); "
+                                  "stop it, read through the CLI's read-only commands, or work on a copy from "
+                                  "`attest backup` (" + s.ToString() + ")");
+  }
   store->leaves_ = store->handles_[1];
   store->nodes_ = store->handles_[2];
   store->checkpoints_ = store->handles_[3];

@@ -157,8 +157,9 @@ if [[ -f "$js/node_modules/hardhat/internal/cli/cli.js" ]] && command -v node > 
   grep -q "anchored size [1-9]" <<< "$first" || fail "anchor-from-copy anchored nothing: $first"
   # A second copy at the same size: the chain already holds it, nothing is sent.
   sleep 1
-  if second=$(eval "$(block_text anchor-from-copy)" 2>&1); then :; fi
+  second=$(eval "$(block_text anchor-from-copy)" 2>&1) || fail "second copy: export exited non-zero: $second"
   if grep -q "anchored size" <<< "$second"; then fail "second copy anchored again: $second"; fi
+  grep -q "nothing new is due" <<< "$second" || fail "second copy did not say nothing new is due: $second"
   echo "anchor-from-copy: anchored once, second copy sent nothing"
   kill "$hardhat_pid"; hardhat_pid=""
 else

@@ -242,6 +242,8 @@ TEST(LogStoreTest, ReadOnlyAndSecondaryOpensFollowTheWriter) {
 
   auto second_writer = LogStore::Open(dir.path());
   EXPECT_EQ(second_writer.status().code(), absl::StatusCode::kUnavailable) << second_writer.status();
+  EXPECT_NE(second_writer.status().message().find("is in use by another process"), std::string::npos)
+      << second_writer.status();
 
   auto secondary = LogStore::Open(dir.path(), ModeOptions(OpenMode::kSecondary));
   ASSERT_TRUE(secondary.ok()) << secondary.status();
