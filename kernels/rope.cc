@@ -6,13 +6,41 @@
 
 namespace attestd::kernels {
 
-std::vector<float> RopeInvFreq(int64_t head_dim, double theta) {
+namespace {
+
+double Rescale(double inv, const RopeScaling& scaling) {
+  switch (scaling.kind) {
+    case RopeScaling::Kind::kNone:
+      return inv;
+    case RopeScaling::Kind::kLinear:
+      return inv / scaling.factor;
+    case RopeScaling::Kind::kLlama3: {
+      constexpr double kTwoPi = 6.283185307179586;
+      const double original = scaling.original_max_position_embeddings;
+      const double wavelen = kTwoPi / inv;
+      const double high_freq_wavelen = original / scaling.high_freq_factor;
+      const double low_freq_wavelen = original / scaling.low_freq_factor;
+      if (wavelen < high_freq_wavelen) return inv;
+      if (wavelen > low_freq_wavelen) return inv / scaling.factor;
+      const double smooth =
+          (original / wavelen - scaling.low_freq_factor) / (scaling.high_freq_factor - scaling.low_freq_factor);
+      const double damped = ((1.0 - smooth) * inv) / scaling.factor;
+      const double kept = smooth * inv;
+      return damped + kept;
+    }
+  }
+  return inv;
+}
+
+}  // namespace
+
+std::vector<float> RopeInvFreq(int64_t head_dim, double theta, const RopeScaling& scaling) {
   const int64_t half = head_dim / 2;
   std::vector<float> inv(static_cast<size_t>(half));
   const double log_theta = LogD(theta);
   for (int64_t i = 0; i < half; ++i) {
     double exponent = static_cast<double>(2 * i) / static_cast<double>(head_dim);
-    inv[static_cast<size_t>(i)] = static_cast<float>(ExpD(-(exponent * log_theta)));
+    inv[static_cast<size_t>(i)] = static_cast<float>(Rescale(ExpD(-(exponent * log_theta)), scaling));
   }
   return inv;
 }

@@ -34,6 +34,56 @@ absl::StatusOr<double> PositiveNumber(const json& j, const char* field, double f
   return x;
 }
 
+absl::StatusOr<double> ScalingNumber(const json& scaling, const char* key) {
+  const std::string field = absl::StrCat("rope_scaling.", key);
+  if (!scaling.contains(key)) return Bad(field, "missing");
+  const json& v = scaling[key];
+  if (!v.is_number()) return Bad(field, absl::StrCat("want a number, got ", v.dump()));
+  double x = v.get<double>();
+  if (!(x > 0.0) || x > 1e9) return Bad(field, absl::StrCat("got ", v.dump(), ", want a positive number"));
+  return x;
+}
+
+// Hugging Face's rope_scaling: null, or an object naming its type in
+// "rope_type" (or the older "type"). "default" is no scaling.
+absl::StatusOr<kernels::RopeScaling> ParseRopeScaling(const json& j) {
+  using Kind = kernels::RopeScaling::Kind;
+  kernels::RopeScaling scaling;
+  if (j.is_null()) return scaling;
+  if (!j.is_object()) return Bad("rope_scaling", absl::StrCat("want null or an object, got ", j.dump()));
+  const json* type = j.contains("rope_type") ? &j["rope_type"] : j.contains("type") ? &j["type"] : nullptr;
+  if (type == nullptr || !type->is_string()) {
+    return Bad("rope_scaling", absl::StrCat("got ", j.dump(), ", want a \"rope_type\" string"));
+  }
+  const std::string kind = type->get<std::string>();
+  if (kind == "default") return scaling;
+  if (kind != "linear" && kind != "llama3") {
+    return Bad("rope_scaling.rope_type",
+               absl::StrCat("got \"", kind, "\", want \"linear\" or \"llama3\" (other scaled RoPE types are not supported)"));
+  }
+  ASSIGN_OR_RETURN(scaling.factor, ScalingNumber(j, "factor"));
+  if (scaling.factor < 1.0) return Bad("rope_scaling.factor", absl::StrCat("got ", j["factor"].dump(), ", want >= 1"));
+  if (kind == "linear") {
+    scaling.kind = Kind::kLinear;
+    return scaling;
+  }
+  scaling.kind = Kind::kLlama3;
+  ASSIGN_OR_RETURN(scaling.low_freq_factor, ScalingNumber(j, "low_freq_factor"));
+  ASSIGN_OR_RETURN(scaling.high_freq_factor, ScalingNumber(j, "high_freq_factor"));
+  if (!(scaling.high_freq_factor > scaling.low_freq_factor)) {
+    return Bad("rope_scaling.high_freq_factor", absl::StrCat("got ", j["high_freq_factor"].dump(),
+                                                             ", want more than low_freq_factor ",
+                                                             j["low_freq_factor"].dump()));
+  }
+  const json& original = j.contains("original_max_position_embeddings") ? j["original_max_position_embeddings"] : json();
+  if (!original.is_number_integer() || original.get<int64_t>() <= 0 || original.get<int64_t>() > (1 << 22)) {
+    return Bad("rope_scaling.original_max_position_embeddings",
+               absl::StrCat("got ", original.dump(), ", want an integer in 1..", 1 << 22));
+  }
+  scaling.original_max_position_embeddings = static_cast<double>(original.get<int64_t>());
+  return scaling;
+}
+
 absl::Status AppendTokenIds(const json& v, const std::string& where, std::vector<int64_t>* out) {
   auto add = [&](const json& x) -> absl::Status {
     if (!x.is_number_integer() || x.get<int64_t>() < 0) {
@@ -60,6 +110,22 @@ absl::StatusOr<std::string> ReadFile(const std::filesystem::path& path) {
   std::ostringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+json RopeScalingToJson(const kernels::RopeScaling& scaling) {
+  switch (scaling.kind) {
+    case kernels::RopeScaling::Kind::kNone:
+      return nullptr;
+    case kernels::RopeScaling::Kind::kLinear:
+      return {{"rope_type", "linear"}, {"factor", scaling.factor}};
+    case kernels::RopeScaling::Kind::kLlama3:
+      return {{"rope_type", "llama3"},
+              {"factor", scaling.factor},
+              {"low_freq_factor", scaling.low_freq_factor},
+              {"high_freq_factor", scaling.high_freq_factor},
+              {"original_max_position_embeddings", static_cast<int64_t>(scaling.original_max_position_embeddings)}};
+  }
+  return nullptr;
 }
 
 }  // namespace
@@ -112,8 +178,8 @@ absl::StatusOr<ModelConfig> ParseModelConfig(std::string_view config_json, std::
   if (j.contains("hidden_act") && j["hidden_act"] != "silu") {
     return Bad("hidden_act", absl::StrCat("got ", j["hidden_act"].dump(), ", want \"silu\""));
   }
-  if (j.contains("rope_scaling") && !j["rope_scaling"].is_null()) {
-    return Bad("rope_scaling", absl::StrCat("got ", j["rope_scaling"].dump(), ", want null (scaled RoPE is not supported)"));
+  if (j.contains("rope_scaling")) {
+    ASSIGN_OR_RETURN(c.rope_scaling, ParseRopeScaling(j["rope_scaling"]));
   }
   if (j.contains("mlp_bias") && j["mlp_bias"] != false) return Bad("mlp_bias", "MLP biases are not supported");
   if (c.family == ModelFamily::kQwen2) {
@@ -174,7 +240,7 @@ std::string ModelConfigToJson(const ModelConfig& c) {
   j["tie_word_embeddings"] = c.tie_word_embeddings;
   j["hidden_act"] = "silu";
   j["torch_dtype"] = c.torch_dtype.empty() ? "bfloat16" : c.torch_dtype;
-  j["rope_scaling"] = nullptr;
+  j["rope_scaling"] = RopeScalingToJson(c.rope_scaling);
   j["initializer_range"] = 0.02;
   j["use_cache"] = true;
   if (c.family == ModelFamily::kLlama) {

@@ -3,8 +3,9 @@
 // Qwen2ForCausalLM.
 //
 // Parsing is strict about what changes the math: a field the engine would
-// have to honour but does not (rope_scaling, sliding windows in use, an
-// activation other than silu, MLP biases) is InvalidArgument, never ignored.
+// have to honour but does not (a rope_scaling type other than "linear" or
+// "llama3", sliding windows in use, an activation other than silu, MLP
+// biases) is InvalidArgument, never ignored.
 // Errors name the file and the field, with got vs want.
 //
 // Thread safety: pure functions; ModelConfig is a value type.
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "kernels/rope.h"
 #include "model/family.h"
 
 namespace attestd::model {
@@ -33,6 +35,7 @@ struct ModelConfig {
   int64_t max_position_embeddings = 0;
   double rms_norm_eps = 1e-6;
   double rope_theta = 10000.0;
+  kernels::RopeScaling rope_scaling;  // config.json "rope_scaling"; kNone when null or "default"
   bool tie_word_embeddings = false;
   bool qkv_bias = false;         // Qwen2: always; Llama: attention_bias
   std::string torch_dtype;       // as written, informational

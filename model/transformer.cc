@@ -13,7 +13,7 @@
 namespace attestd::model {
 
 Transformer::Transformer(const ModelConfig& config, const ModelWeights& weights)
-    : config_(config), weights_(weights), inv_freq_(kernels::RopeInvFreq(config.head_dim, config.rope_theta)) {}
+    : config_(config), weights_(weights), inv_freq_(kernels::RopeInvFreq(config.head_dim, config.rope_theta, config.rope_scaling)) {}
 
 std::unique_ptr<KvCache> Transformer::NewCache(int64_t capacity) const {
   return std::make_unique<KvCache>(config_.num_layers, config_.num_kv_heads * config_.head_dim, capacity);

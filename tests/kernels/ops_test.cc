@@ -113,6 +113,51 @@ TEST(SiluTest, ThreadsOrVectorExpChangeSiluMulOrSoftmax) {
   }
 }
 
+// Llama 3.2's rope_scaling (factor 32, low 1, high 4, original 8192) on its
+// head_dim 64 and theta 500000: high frequencies kept bit for bit, low ones
+// divided by the factor, the band between blended as Hugging Face does.
+TEST(RopeTest, Llama3ScalingFarFromHuggingFaceFormula) {
+  const int64_t d = 64;
+  const double theta = 500000.0;
+  RopeScaling llama3;
+  llama3.kind = RopeScaling::Kind::kLlama3;
+  llama3.factor = 32.0;
+  llama3.low_freq_factor = 1.0;
+  llama3.high_freq_factor = 4.0;
+  llama3.original_max_position_embeddings = 8192.0;
+  const std::vector<float> plain = RopeInvFreq(d, theta);
+  const std::vector<float> scaled = RopeInvFreq(d, theta, llama3);
+  ASSERT_EQ(scaled.size(), 32u);
+  int kept = 0, divided = 0, blended = 0;
+  for (size_t i = 0; i < scaled.size(); ++i) {
+    const double inv = 1.0 / std::pow(theta, 2.0 * static_cast<double>(i) / d);
+    const double wavelen = 2.0 * M_PI / inv;
+    if (wavelen < 8192.0 / 4.0) {
+      ++kept;
+      EXPECT_EQ(scaled[i], plain[i]) << i;
+    } else if (wavelen > 8192.0 / 1.0) {
+      ++divided;
+      EXPECT_FLOAT_EQ(scaled[i], static_cast<float>(inv / 32.0)) << i;
+    } else {
+      ++blended;
+      const double smooth = (8192.0 / wavelen - 1.0) / (4.0 - 1.0);
+      EXPECT_FLOAT_EQ(scaled[i], static_cast<float>((1.0 - smooth) * inv / 32.0 + smooth * inv)) << i;
+      EXPECT_LT(scaled[i], plain[i]) << i;
+      EXPECT_GT(scaled[i], plain[i] / 32.0f) << i;
+    }
+  }
+  // Llama 3.2-1B's 32 frequencies split 15 kept, 3 blended, 14 divided.
+  EXPECT_EQ(kept, 15);
+  EXPECT_EQ(blended, 3);
+  EXPECT_EQ(divided, 14);
+
+  RopeScaling linear;
+  linear.kind = RopeScaling::Kind::kLinear;
+  linear.factor = 4.0;
+  const std::vector<float> stretched = RopeInvFreq(d, theta, linear);
+  for (size_t i = 0; i < stretched.size(); ++i) EXPECT_FLOAT_EQ(stretched[i], plain[i] / 4.0f) << i;
+}
+
 TEST(RopeTest, FarFromHuggingFaceFormula) {
   const int64_t d = 16;
   auto inv = RopeInvFreq(d, 10000.0);

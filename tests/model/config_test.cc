@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <utility>
+#include <vector>
+
 namespace attestd::model {
 namespace {
 
@@ -10,6 +14,14 @@ const char* kQwen = R"({"architectures":["Qwen2ForCausalLM"],"model_type":"qwen2
   "vocab_size":151936,"max_position_embeddings":131072,"rms_norm_eps":1e-06,"rope_theta":10000,
   "tie_word_embeddings":false,"hidden_act":"silu","use_sliding_window":false,"sliding_window":4096,
   "bos_token_id":151643,"eos_token_id":151643,"torch_dtype":"bfloat16","rope_scaling":null})";
+
+// kQwen with its "rope_scaling" value replaced by `scaling` (JSON text).
+std::string QwenWithRopeScaling(const std::string& scaling) {
+  std::string s = kQwen;
+  const std::string from = R"("rope_scaling":null)";
+  s.replace(s.find(from), from.size(), "\"rope_scaling\":" + scaling);
+  return s;
+}
 
 TEST(ConfigTest, DeepSeekDistillQwenConfigMisread) {
   auto c = ParseModelConfig(kQwen, R"({"eos_token_id":[151645,151643]})");
@@ -50,6 +62,65 @@ TEST(ConfigTest, UnsupportedMathSilentlyAccepted) {
   EXPECT_FALSE(with(R"("eos_token_id":151643)", R"("eos_token_id":999999)").ok());
   EXPECT_FALSE(ParseModelConfig("{", "").ok());
   EXPECT_FALSE(ParseModelConfig(kQwen, "[]").ok());
+}
+
+// Llama 3.1 / 3.2 configs carry llama3 rope_scaling; refusing them, or
+// reading them without it, would lose every real Llama 3 checkpoint.
+TEST(ConfigTest, Llama3RopeScalingMisreadOrRoundTripLost) {
+  const char* llama32 = R"({"architectures":["LlamaForCausalLM"],"model_type":"llama","hidden_size":2048,
+    "intermediate_size":8192,"num_hidden_layers":16,"num_attention_heads":32,"num_key_value_heads":8,
+    "head_dim":64,"vocab_size":128256,"max_position_embeddings":131072,"rms_norm_eps":1e-05,
+    "rope_theta":500000.0,"tie_word_embeddings":true,"hidden_act":"silu","attention_bias":false,
+    "mlp_bias":false,"rope_scaling":{"factor":32.0,"high_freq_factor":4.0,"low_freq_factor":1.0,
+    "original_max_position_embeddings":8192,"rope_type":"llama3"}})";
+  auto c = ParseModelConfig(llama32, "");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->rope_scaling.kind, kernels::RopeScaling::Kind::kLlama3);
+  EXPECT_EQ(c->rope_scaling.factor, 32.0);
+  EXPECT_EQ(c->rope_scaling.low_freq_factor, 1.0);
+  EXPECT_EQ(c->rope_scaling.high_freq_factor, 4.0);
+  EXPECT_EQ(c->rope_scaling.original_max_position_embeddings, 8192.0);
+
+  auto again = ParseModelConfig(ModelConfigToJson(*c), "");
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->rope_scaling.kind, kernels::RopeScaling::Kind::kLlama3);
+  EXPECT_EQ(again->rope_scaling.factor, 32.0);
+  EXPECT_EQ(again->rope_scaling.original_max_position_embeddings, 8192.0);
+
+  auto linear = ParseModelConfig(QwenWithRopeScaling(R"({"type":"linear","factor":2})"), "");
+  ASSERT_TRUE(linear.ok()) << linear.status();
+  EXPECT_EQ(linear->rope_scaling.kind, kernels::RopeScaling::Kind::kLinear);
+  EXPECT_EQ(linear->rope_scaling.factor, 2.0);
+}
+
+TEST(ConfigTest, BadRopeScalingAcceptedOrUnclear) {
+  auto status_with = [](const std::string& scaling) {
+    return ParseModelConfig(QwenWithRopeScaling(scaling), "").status();
+  };
+  const std::string llama3_rest = R"("factor":8,"low_freq_factor":1,"high_freq_factor":4)";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {R"({"rope_type":"yarn","factor":4,"original_max_position_embeddings":32768})", "want \"linear\" or \"llama3\""},
+      {R"({"type":"dynamic","factor":2})", "want \"linear\" or \"llama3\""},
+      {R"({"factor":2})", "rope_type"},
+      {R"("llama3")", "want null or an object"},
+      {R"({"rope_type":"linear"})", "rope_scaling.factor: missing"},
+      {R"({"rope_type":"linear","factor":0.5})", "want >= 1"},
+      {R"({"rope_type":"linear","factor":"2"})", "want a number"},
+      {R"({"rope_type":"llama3",)" + llama3_rest + "}", "original_max_position_embeddings"},
+      {R"({"rope_type":"llama3",)" + llama3_rest + R"(,"original_max_position_embeddings":8192.5})",
+       "original_max_position_embeddings"},
+      {R"({"rope_type":"llama3","factor":8,"low_freq_factor":4,"high_freq_factor":1,)"
+       R"("original_max_position_embeddings":8192})",
+       "want more than low_freq_factor"},
+      {R"({"rope_type":"llama3","factor":8,"high_freq_factor":4,"original_max_position_embeddings":8192})",
+       "rope_scaling.low_freq_factor: missing"},
+  };
+  for (const auto& [scaling, want] : cases) {
+    absl::Status st = status_with(scaling);
+    EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument) << scaling;
+    EXPECT_NE(st.message().find(want), std::string::npos) << scaling << " -> " << st;
+  }
+  EXPECT_TRUE(status_with(R"({"rope_type":"default"})").ok());
 }
 
 }  // namespace

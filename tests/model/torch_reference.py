@@ -10,6 +10,7 @@ Writes {"tokens": [...], "logits": [[vocab floats] * STEPS]} to OUT_JSON.
 Exit code 3 (and a message) when torch is not importable, so callers skip.
 """
 import json
+import math
 import os
 import struct
 import sys
@@ -69,6 +70,31 @@ def rotate_half(x):
     return torch.cat((-x[..., half:], x[..., :half]), dim=-1)
 
 
+def scaled_inv_freq(scaling, inv_freq):
+    """rope_scaling as Hugging Face's modeling_rope_utils computes it (f32)."""
+    if not scaling:
+        return inv_freq
+    kind = scaling.get("rope_type", scaling.get("type"))
+    if kind == "default":
+        return inv_freq
+    if kind == "linear":
+        return inv_freq / scaling["factor"]
+    if kind != "llama3":
+        raise ValueError(f"rope_scaling type {kind}")
+    factor = scaling["factor"]
+    low_freq_factor = scaling["low_freq_factor"]
+    high_freq_factor = scaling["high_freq_factor"]
+    old_context_len = scaling["original_max_position_embeddings"]
+    low_freq_wavelen = old_context_len / low_freq_factor
+    high_freq_wavelen = old_context_len / high_freq_factor
+    wavelen = 2 * math.pi / inv_freq
+    inv_freq_llama = torch.where(wavelen > low_freq_wavelen, inv_freq / factor, inv_freq)
+    smooth_factor = (old_context_len / wavelen - low_freq_factor) / (high_freq_factor - low_freq_factor)
+    smoothed_inv_freq = (1 - smooth_factor) * inv_freq_llama / factor + smooth_factor * inv_freq_llama
+    is_medium_freq = ~(wavelen < high_freq_wavelen) * ~(wavelen > low_freq_wavelen)
+    return torch.where(is_medium_freq, smoothed_inv_freq, inv_freq_llama)
+
+
 def forward(cfg, w, ids):
     h = cfg["hidden_size"]
     nh = cfg["num_attention_heads"]
@@ -80,7 +106,8 @@ def forward(cfg, w, ids):
     bias = qwen or cfg.get("attention_bias", False)
     T = len(ids)
     x = w["model.embed_tokens.weight"][torch.tensor(ids)]
-    inv_freq = 1.0 / (theta ** (torch.arange(0, hd, 2, dtype=torch.int64).float() / hd))
+    inv_freq = scaled_inv_freq(cfg.get("rope_scaling"),
+                               1.0 / (theta ** (torch.arange(0, hd, 2, dtype=torch.int64).float() / hd)))
     pos = torch.arange(T, dtype=torch.float32)
     freqs = torch.outer(pos, inv_freq)
     emb = torch.cat((freqs, freqs), dim=-1)

@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -102,6 +103,59 @@ TEST_P(TorchReferenceTest, F16AndF32CheckpointsDisagreeWithPyTorch) {
     const std::string rewrite = std::string(kPython) + " model/rewrite_safetensors_dtype.py " + m.dir() + " " + dtype;
     ASSERT_EQ(std::system(rewrite.c_str()), 0) << rewrite;
     ExpectEngineMatchesTorch(m.dir(), GetParam(), dtype == "F16" ? "f16" : "f32");
+  }
+}
+
+// Sets "rope_scaling" in the config.json of `dir` to `scaling` (JSON text).
+void SetRopeScaling(const std::string& dir, const std::string& scaling) {
+  nlohmann::json config;
+  {
+    std::ifstream in(dir + "/config.json");
+    config = nlohmann::json::parse(in);
+  }
+  config["rope_scaling"] = nlohmann::json::parse(scaling);
+  std::ofstream(dir + "/config.json") << config.dump(2);
+}
+
+// The engine's logits for the last position of `prompt` on the model in `dir`.
+std::vector<float> PromptLogits(const std::string& dir, const std::vector<int32_t>& prompt) {
+  auto c = LoadModelConfig(dir);
+  EXPECT_TRUE(c.ok()) << c.status();
+  auto w = LoadModelWeights(dir, *c);
+  EXPECT_TRUE(w.ok()) << w.status();
+  if (!c.ok() || !w.ok()) return {};
+  Transformer tf(*c, **w);
+  kernels::ThreadPool pool(1);
+  kernels::KernelContext ctx{&pool, true};
+  auto cache = tf.NewCache(64);
+  std::vector<float> logits;
+  std::vector<ForwardSegment> seg = {{cache.get(), prompt, &logits}};
+  EXPECT_TRUE(tf.Forward(ctx, seg).ok());
+  return logits;
+}
+
+// Llama 3.x checkpoints scale RoPE ("llama3"), some fine-tunes linearly; the
+// engine must apply both as Hugging Face does, not ignore them. The tiny
+// model (head_dim 16, rope_theta 500000) has wavelengths 6.3, 32, 167, ...;
+// a 16-position original context with low_freq_factor 0.25 and
+// high_freq_factor 2 puts them in all three llama3 bands: below 8 kept,
+// 8 to 64 blended, above 64 divided.
+TEST_P(TorchReferenceTest, ScaledRopeIgnoredOrDisagreesWithPyTorch) {
+  if (!TorchAvailable()) GTEST_SKIP() << "skipping: /usr/bin/python3 cannot import torch (apt install python3-torch)";
+  const std::vector<int32_t> prompt = {12, 200, 33, 480, 7, 64, 150, 9, 1, 310};
+  for (const std::string scaling :
+       {R"({"rope_type":"llama3","factor":8.0,"low_freq_factor":0.25,"high_freq_factor":2.0,)"
+        R"("original_max_position_embeddings":16})",
+        R"({"type":"linear","factor":4.0})"}) {
+    SCOPED_TRACE(scaling);
+    TempSynthModel m(GetParam(), 21, 3);
+    ASSERT_TRUE(m.status().ok()) << m.status();
+    const std::vector<float> unscaled = PromptLogits(m.dir(), prompt);
+    SetRopeScaling(m.dir(), scaling);
+    const std::vector<float> scaled = PromptLogits(m.dir(), prompt);
+    ASSERT_EQ(scaled.size(), unscaled.size());
+    EXPECT_NE(0, std::memcmp(scaled.data(), unscaled.data(), scaled.size() * 4)) << "rope_scaling had no effect";
+    ExpectEngineMatchesTorch(m.dir(), GetParam(), "bf16");
   }
 }
 
