@@ -30,10 +30,7 @@ namespace fs = std::filesystem;
 constexpr size_t kReadChunk = size_t{4} << 20;
 
 bool IsModelFileName(std::string_view name) {
-  if (name == "config.json" || name == "generation_config.json" || name == "tokenizer.json" ||
-      name == "tokenizer_config.json" || name == "model.safetensors.index.json") {
-    return true;
-  }
+  if (name == "config.json" || name == "generation_config.json" || name == "tokenizer.json") return true;
   constexpr std::string_view kWeights = ".safetensors";
   return name.size() > kWeights.size() && name.substr(name.size() - kWeights.size()) == kWeights;
 }

@@ -8,10 +8,12 @@
 // rebuild the manifest with coreutils (docs/receipt-format.md shows how).
 //
 // Files included (top level of the folder only): config.json, tokenizer.json,
-// every *.safetensors (all required: at least one), and generation_config.json,
-// tokenizer_config.json, model.safetensors.index.json when present. A symlink
-// is followed only if its target stays inside the folder; anything else that
-// is not a regular file is rejected.
+// every *.safetensors (all required: at least one), and generation_config.json
+// when present: exactly what the engine opens (model/config.h, tokenizer.h,
+// weights.h). tokenizer_config.json and model.safetensors.index.json are not
+// read by inference, so they are not committed to. A symlink is followed only
+// if its target stays inside the folder; anything else that is not a regular
+// file is rejected.
 //
 // Cache: when a cache folder is given, per-file hashes are remembered in
 // <cache_dir>/.attestd-digest-cache.json keyed on (absolute path, size,

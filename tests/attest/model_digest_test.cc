@@ -39,6 +39,7 @@ class ModelDigestTest : public ::testing::Test {
     for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>((i * 131) >> 7);
     Write("model-00001-of-00002.safetensors", big);
     Write("model-00002-of-00002.safetensors", "second shard");
+    Write("tokenizer_config.json", R"({"chat_template":"not read by inference"})");
     Write("README.md", "not read by inference");
     Write("vocab.txt", "not read by inference");
   }
@@ -89,13 +90,13 @@ TEST_F(ModelDigestTest, SelectsOnlyFilesInferenceReadsSortedByBytes) {
   ASSERT_TRUE(files.ok()) << files.status();
   EXPECT_EQ(*files, (std::vector<std::string>{"config.json", "generation_config.json",
                                               "model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors",
-                                              "model.safetensors.index.json", "tokenizer.json"}));
+                                              "tokenizer.json"}));
 }
 
 TEST_F(ModelDigestTest, PerFileHashesEqualSha256sumOutput) {
   auto manifest = ComputeModelDigest(model_.string(), Options());
   ASSERT_TRUE(manifest.ok()) << manifest.status();
-  ASSERT_EQ(manifest->files.size(), 6u);
+  ASSERT_EQ(manifest->files.size(), 5u);
   bool have_sha256sum = !Sha256sumOf("config.json").empty();
   for (const ModelFileEntry& f : manifest->files) {
     std::ifstream in(model_ / f.relative_path, std::ios::binary);
@@ -135,12 +136,12 @@ TEST_F(ModelDigestTest, ThreadCountDoesNotChangeTheDigest) {
 TEST_F(ModelDigestTest, SecondRunTakesEveryHashFromTheCache) {
   auto first = ComputeModelDigest(model_.string(), Options());
   ASSERT_TRUE(first.ok()) << first.status();
-  EXPECT_EQ(first->files_hashed, 6u);
+  EXPECT_EQ(first->files_hashed, 5u);
   EXPECT_TRUE(fs::exists(cache_ / kModelDigestCacheFileName));
   auto second = ComputeModelDigest(model_.string(), Options());
   ASSERT_TRUE(second.ok()) << second.status();
   EXPECT_EQ(second->files_hashed, 0u);
-  EXPECT_EQ(second->files_from_cache, 6u);
+  EXPECT_EQ(second->files_from_cache, 5u);
   EXPECT_EQ(second->digest, first->digest);
 }
 
@@ -184,7 +185,7 @@ TEST_F(ModelDigestTest, ForceRehashCatchesAnEditTheCacheKeyCannotSee) {
   EXPECT_EQ(cached->digest, first->digest);
   auto forced = ComputeModelDigest(model_.string(), Options(/*force=*/true));
   ASSERT_TRUE(forced.ok());
-  EXPECT_EQ(forced->files_hashed, 6u);
+  EXPECT_EQ(forced->files_hashed, 5u);
   EXPECT_NE(forced->digest, first->digest);
   EXPECT_EQ(forced->files[0].sha256, Sha256(R"({"model_type":"qwen2"})"));
 }
@@ -193,11 +194,11 @@ TEST_F(ModelDigestTest, CorruptCacheFileIsIgnoredWithAWarning) {
   std::ofstream(cache_ / kModelDigestCacheFileName) << "{not json";
   auto manifest = ComputeModelDigest(model_.string(), Options());
   ASSERT_TRUE(manifest.ok()) << manifest.status();
-  EXPECT_EQ(manifest->files_hashed, 6u);
+  EXPECT_EQ(manifest->files_hashed, 5u);
   EXPECT_NE(manifest->cache_warning.find("ignoring unreadable digest cache"), std::string::npos);
   auto again = ComputeModelDigest(model_.string(), Options());
   ASSERT_TRUE(again.ok());
-  EXPECT_EQ(again->files_from_cache, 6u);  // the cache was rewritten
+  EXPECT_EQ(again->files_from_cache, 5u);  // the cache was rewritten
   EXPECT_TRUE(again->cache_warning.empty()) << again->cache_warning;
 }
 
