@@ -64,9 +64,9 @@ class SecretString {
 
 // Keeps secret keys out of core dumps: marks the process non-dumpable
 // (prctl PR_SET_DUMPABLE 0, which also covers core_pattern pipes) and sets
-// RLIMIT_CORE to 0. Call once at start-up in any long-running process that
-// loads a key (the service, the exporter) before LoadAttestorKey. Side
-// effect: same-uid debuggers can no longer attach. Internal on failure.
+// RLIMIT_CORE to 0. Called once at start-up by attestd and by every attest
+// command, before any key is loaded. Side effect: same-uid debuggers can no
+// longer attach. Internal on failure.
 [[nodiscard]] absl::Status ExcludeProcessFromCoreDumps();
 
 // scrypt cost for new keystores. Defaults are ethers' (and geth's "light" is

@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "attest/keystore.h"
 #include "services/cli/command_registry.h"
 
 namespace attestd::cli {
@@ -37,6 +38,12 @@ int ReportError(const absl::Status& status, bool is_verification) {
 
 int main(int argc, char** argv) {
   using namespace attestd::cli;
+  // keygen, logkey, ledger and export load secret keys: keep every command
+  // out of core dumps (SPEC: keys never appear in core dumps we control).
+  if (absl::Status s = attestd::ExcludeProcessFromCoreDumps(); !s.ok()) {
+    std::cerr << "attest: cannot exclude this process from core dumps: " << s.message() << "\n";
+    return kExitUsage;
+  }
   CLI::App app{"attest: keys, models, receipts, proofs and the ledger of an attestd service"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("attest ") + ATTESTD_VERSION);

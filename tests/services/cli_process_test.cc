@@ -1,8 +1,10 @@
 // The attestd executable and the attest CLI as separate processes: start on
 // a YAML config, `attest generate` over loopback, the Prometheus endpoint,
 // `attest receipt verify --server --reexecute`, SIGHUP reload, and SIGTERM
-// draining with a final checkpoint.
+// draining with a final checkpoint; and that key-loading commands start
+// excluded from core dumps.
 #include <arpa/inet.h>
+#include <poll.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -13,6 +15,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "ledger/log_store.h"
@@ -157,6 +160,51 @@ TEST(CliProcessTest, GenerateVerifyReexecuteReloadAndDrainOnSigterm) {
   ASSERT_TRUE(sizes.ok());
   ASSERT_FALSE(sizes->empty());
   EXPECT_EQ(sizes->back(), 2u) << "the shutdown checkpoint must cover every leaf";
+}
+
+// Every attest command (keygen, logkey, ledger and export load secret keys)
+// starts excluded from core dumps. attest health is pointed at a socket that
+// accepts and never answers, so once accepted it is waiting there, started:
+// its core-file limit must already be 0 (the other half, PR_SET_DUMPABLE, is
+// not visible from outside; keystore_test checks both).
+TEST(CliProcessTest, CommandsCanLeaveKeysInACoreDump) {
+  int listener = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(listener, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+  ASSERT_EQ(bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  ASSERT_EQ(listen(listener, 1), 0);
+  socklen_t len = sizeof(addr);
+  ASSERT_EQ(getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  const std::string server = "127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+
+  const std::string cli = ATTEST_CLI_PATH;
+  std::vector<std::string> args = {cli, "health", "--server", server, "--timeout-ms", "5000"};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  ASSERT_EQ(posix_spawn(&pid, cli.c_str(), nullptr, nullptr, argv.data(), environ), 0);
+  pollfd ready{listener, POLLIN, 0};
+  ASSERT_EQ(poll(&ready, 1, 10000), 1) << "attest health never connected";
+  int conn = accept(listener, nullptr, nullptr);
+  std::ifstream limits("/proc/" + std::to_string(pid) + "/limits");
+  std::string line, core_line;
+  while (std::getline(limits, line)) {
+    if (line.rfind("Max core file size", 0) == 0) core_line = line;
+  }
+  close(conn);
+  close(listener);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+
+  ASSERT_FALSE(core_line.empty()) << "no core limit line in /proc/" << pid << "/limits";
+  std::istringstream fields(core_line.substr(std::string("Max core file size").size()));
+  std::string soft, hard;
+  fields >> soft >> hard;
+  EXPECT_EQ(soft, "0") << core_line;
+  EXPECT_EQ(hard, "0") << core_line;
 }
 
 }  // namespace
