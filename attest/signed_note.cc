@@ -2,19 +2,23 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <vector>
 
 #include "attest/sha256.h"
 
 namespace attestd {
 namespace {
 
-bool IsValidUtf8(std::string_view s) {
+// Decodes strict UTF-8 (no overlong forms, surrogates or values beyond
+// U+10FFFF) into code points; false when `s` is not valid UTF-8.
+bool DecodeUtf8(std::string_view s, std::vector<uint32_t>* code_points) {
   size_t i = 0;
   while (i < s.size()) {
     const auto c = static_cast<uint8_t>(s[i]);
     size_t extra = 0;
     uint32_t cp = 0;
     if (c < 0x80) {
+      code_points->push_back(c);
       ++i;
       continue;
     } else if ((c & 0xE0) == 0xC0) {
@@ -40,9 +44,23 @@ bool IsValidUtf8(std::string_view s) {
         (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {
       return false;
     }
+    code_points->push_back(cp);
     i += extra + 1;
   }
   return true;
+}
+
+bool IsValidUtf8(std::string_view s) {
+  std::vector<uint32_t> ignored;
+  return DecodeUtf8(s, &ignored);
+}
+
+// Unicode White_Space (what Go's unicode.IsSpace, and so the reference note
+// verifiers, refuse in key names), plus the C0 controls and DEL.
+bool IsSpaceOrControl(uint32_t cp) {
+  if (cp <= 0x20 || cp == 0x7F || cp == 0x85 || cp == 0xA0 || cp == 0x1680) return true;
+  if (cp >= 0x2000 && cp <= 0x200A) return true;
+  return cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000;
 }
 
 uint32_t GetBigEndian32(const uint8_t* p) {
@@ -83,14 +101,16 @@ absl::StatusOr<NoteSignature> ParseSignatureLine(std::string_view line) {
 
 absl::Status CheckNoteKeyName(std::string_view name) {
   if (name.empty()) return absl::InvalidArgumentError("note key name is empty");
-  for (char c : name) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '+' || u <= 0x20 || u == 0x7F) {
-      return absl::InvalidArgumentError("note key name \"" + std::string(name) +
-                                        "\" contains '+', a space or a control character");
+  std::vector<uint32_t> code_points;
+  if (!DecodeUtf8(name, &code_points)) return absl::InvalidArgumentError("note key name is not valid UTF-8");
+  for (uint32_t cp : code_points) {
+    if (cp == '+' || IsSpaceOrControl(cp)) {
+      char hex[16];
+      std::snprintf(hex, sizeof(hex), "U+%04X", static_cast<unsigned>(cp));
+      return absl::InvalidArgumentError("note key name \"" + std::string(name) + "\" contains " + hex +
+                                        " ('+', a space or a control character)");
     }
   }
-  if (!IsValidUtf8(name)) return absl::InvalidArgumentError("note key name is not valid UTF-8");
   return absl::OkStatus();
 }
 

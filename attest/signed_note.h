@@ -37,7 +37,9 @@ struct NoteVerifierKey {
   Ed25519PublicKey public_key;
 };
 
-// A key name is non-empty UTF-8 without spaces, newlines or '+'.
+// A key name is non-empty UTF-8 without '+', control characters or Unicode
+// spaces (U+00A0, U+2028, U+3000, ... : C2SP signed-note, as Go's verifier
+// checks it).
 [[nodiscard]] absl::Status CheckNoteKeyName(std::string_view name);
 // First 4 bytes of SHA-256(name || "\n" || 0x01 || public_key), big-endian.
 [[nodiscard]] uint32_t NoteKeyHash(std::string_view name, const Ed25519PublicKey& public_key);

@@ -112,6 +112,21 @@ TEST(SignedNoteTest, KnownNameWithWrongKeyHashIsNotCountedAsSigner) {
   EXPECT_EQ(OpenNote(*note, known).status().code(), absl::StatusCode::kUnauthenticated);
 }
 
+// C2SP signed-note forbids Unicode spaces in key names; Go's verifier
+// refuses a name with U+00A0, so signing under one would make notes that
+// standard witnesses cannot check.
+TEST(SignedNoteTest, KeyNameWithUnicodeSpaceOrPlusAccepted) {
+  for (const std::string bad : {"log\xC2\xA0one", "log\xE2\x80\x83one", "log\xE3\x80\x80one", "log\xE2\x80\xA8",
+                                "\xC2\x85log", "log+one", "log\tone", "log\x7F", "log\xC0\xAF"}) {
+    absl::Status st = CheckNoteKeyName(bad);
+    EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument) << bad;
+  }
+  EXPECT_NE(CheckNoteKeyName("log\xC2\xA0one").message().find("U+00A0"), std::string::npos);
+  for (const std::string good : {"attestd.dev/log", "example.com/\xC3\xA9t\xC3\xA9", "log-\xE2\x80\x8B", "\xF0\x9F\x93\x9C"}) {
+    EXPECT_TRUE(CheckNoteKeyName(good).ok()) << good << ": " << CheckNoteKeyName(good);
+  }
+}
+
 TEST(SignedNoteTest, MalformedNotesAndKeysAreInvalidArgument) {
   const Ed25519PrivateKey key = TestKey(1);
   EXPECT_EQ(SignNote("no newline", "log", key).status().code(), absl::StatusCode::kInvalidArgument);
