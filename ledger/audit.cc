@@ -3,6 +3,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/iterator.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "ledger/compact_range.h"
@@ -51,7 +52,8 @@ std::string CheckCheckpoint(const LogStore& store, const CheckpointVerifier& ver
 
 }  // namespace
 
-absl::StatusOr<AuditReport> AuditLog(const LogStore& store, const CheckpointVerifier& verify_checkpoint) {
+absl::StatusOr<AuditReport> AuditLog(const LogStore& store, const CheckpointVerifier& verify_checkpoint,
+                                     std::vector<StoredRoot> stored_roots) {
   if (!verify_checkpoint) return absl::InvalidArgumentError("audit: a checkpoint verifier (log key) is required");
   AuditReport report;
   report.head_size = store.Head().size;
@@ -68,6 +70,12 @@ absl::StatusOr<AuditReport> AuditLog(const LogStore& store, const CheckpointVeri
   size_t next_checkpoint = 0;
   if (!checkpoint_sizes->empty() && checkpoint_sizes->front() == 0) {
     return found(0, "a checkpoint is stored at size 0");
+  }
+  std::stable_sort(stored_roots.begin(), stored_roots.end(),
+                   [](const StoredRoot& a, const StoredRoot& b) { return a.tree_size < b.tree_size; });
+  size_t next_root = 0;
+  if (!stored_roots.empty() && stored_roots.front().tree_size == 0) {
+    return found(0, stored_roots.front().name + " at size 0");
   }
 
   CompactRange range;
@@ -100,12 +108,28 @@ absl::StatusOr<AuditReport> AuditLog(const LogStore& store, const CheckpointVeri
       ++next_checkpoint;
       ++report.checkpoints_checked;
     }
+    while (next_root < stored_roots.size() && stored_roots[next_root].tree_size == range.size()) {
+      const StoredRoot& stored = stored_roots[next_root];
+      const Digest32 root = range.Root();
+      if (stored.root != root) {
+        return found(range.size(), stored.name + " at size " + std::to_string(range.size()) + ": root " +
+                                       HexEncode(stored.root) + ", recomputed " + HexEncode(root));
+      }
+      ++next_root;
+      ++report.stored_roots_checked;
+    }
   }
   if (!it->status().ok()) return FromRocksDb(it->status(), "audit: scan leaves");
   if (next_checkpoint < checkpoint_sizes->size()) {
     uint64_t size = (*checkpoint_sizes)[next_checkpoint];
     return found(size, "checkpoint at size " + std::to_string(size) + " is beyond the " +
                            std::to_string(range.size()) + " stored leaves");
+  }
+
+  if (next_root < stored_roots.size()) {
+    const StoredRoot& stored = stored_roots[next_root];
+    return found(stored.tree_size, stored.name + " at size " + std::to_string(stored.tree_size) +
+                                       " is beyond the " + std::to_string(range.size()) + " stored leaves");
   }
 
   // Nothing may be stored that the leaves do not account for.

@@ -6,7 +6,8 @@
 // at its size; then checks the head (size, frontier, newest checkpoint) and
 // that nothing is stored beyond the head. It stops at the first disagreement
 // and names it, with the first leaf index it concerns (for a checkpoint: its
-// tree size).
+// tree size). Roots kept outside the tree (the chain exporter's anchor
+// records, passed in as StoredRoot) are checked like checkpoint roots.
 //
 // Run it on a store opened with LogStoreOptions.check_head = false (so a
 // damaged head is reported rather than refused), in kReadOnly mode on a copy
@@ -22,6 +23,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "attest/bytes.h"
 #include "base/status.h"
@@ -39,6 +41,15 @@ struct CheckpointClaim {
 // returns its size and root. An error means the note does not verify.
 using CheckpointVerifier = std::function<absl::StatusOr<CheckpointClaim>(std::string_view note)>;
 
+// A root the database keeps outside the tree for one tree size, e.g. an
+// anchor record of the chain exporter (ledger/chain/anchor_record.h, which
+// this library does not link). It must equal the recomputed root at its size.
+struct StoredRoot {
+  uint64_t tree_size = 0;
+  Digest32 root;
+  std::string name;  // how a finding names it, e.g. "anchor record"
+};
+
 struct AuditFinding {
   // The first leaf index the disagreement concerns (for a checkpoint, its
   // tree size; for a node, the first leaf it covers).
@@ -51,6 +62,7 @@ struct AuditReport {
   uint64_t leaves_checked = 0;
   uint64_t nodes_checked = 0;
   uint64_t checkpoints_checked = 0;
+  uint64_t stored_roots_checked = 0;
   std::optional<AuditFinding> first_problem;  // empty: everything agrees
 
   bool ok() const { return !first_problem.has_value(); }
@@ -59,6 +71,8 @@ struct AuditReport {
 // Audits `store`. The returned status is an error only when the audit could
 // not run (InvalidArgument for an empty verifier, I/O errors from RocksDB);
 // every disagreement found in the data is in the report instead.
-[[nodiscard]] absl::StatusOr<AuditReport> AuditLog(const LogStore& store, const CheckpointVerifier& verify_checkpoint);
+// `stored_roots` may come in any order.
+[[nodiscard]] absl::StatusOr<AuditReport> AuditLog(const LogStore& store, const CheckpointVerifier& verify_checkpoint,
+                                                   std::vector<StoredRoot> stored_roots = {});
 
 }  // namespace attestd::ledger

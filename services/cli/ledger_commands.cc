@@ -23,7 +23,9 @@
 
 #include "attest/ed25519.h"
 #include "attest/signed_note.h"
+#include "attest/sha256.h"
 #include "ledger/audit.h"
+#include "ledger/chain/anchor_record.h"
 #include "ledger/checkpoint.h"
 #include "ledger/checkpoint_signing.h"
 #include "ledger/log_store.h"
@@ -190,15 +192,34 @@ int RunAudit(const LedgerFlags& f) {
   if (!vkey.ok()) return ReportError(vkey.status());
   absl::StatusOr<std::unique_ptr<LogStore>> store = OpenForReading(f.data_dir, /*check_head=*/false);
   if (!store.ok()) return Fail(store.status());
+  // The exporter's anchor records keep the roots it sent to the chain; each
+  // must be the log's root at its size, under this log's id.
+  chain::AnchorLedger anchors((*store)->raw_db(), (*store)->anchors_family());
+  absl::StatusOr<std::vector<chain::AnchorRecord>> records = anchors.List();
+  if (!records.ok()) {
+    std::cerr << "attest: audit FAILED: anchor records: " << records.status().message() << "\n";
+    return absl::IsDataLoss(records.status()) ? kExitNotVerified : Fail(records.status());
+  }
+  const Digest32 log_id = Sha256(vkey->name);
+  std::vector<ledger::StoredRoot> anchored_roots;
+  for (const chain::AnchorRecord& record : *records) {
+    if (record.log_id != log_id) {
+      std::cerr << "attest: audit FAILED: anchor record at size " << record.tree_size << " names logId "
+                << HexEncode(record.log_id) << ", want SHA-256(\"" << vkey->name << "\") " << HexEncode(log_id) << "\n";
+      return kExitNotVerified;
+    }
+    anchored_roots.push_back({record.tree_size, record.root, "anchor record"});
+  }
   absl::StatusOr<ledger::AuditReport> report =
-      ledger::AuditLog(**store, ledger::MakeCheckpointVerifier(vkey->name, {*vkey}));
+      ledger::AuditLog(**store, ledger::MakeCheckpointVerifier(vkey->name, {*vkey}), std::move(anchored_roots));
   if (!report.ok()) return Fail(report.status());
   if (f.json) {
     nlohmann::json j = {{"ok", report->ok()},
                         {"tree_size", report->head_size},
                         {"leaves_checked", report->leaves_checked},
                         {"nodes_checked", report->nodes_checked},
-                        {"checkpoints_checked", report->checkpoints_checked}};
+                        {"checkpoints_checked", report->checkpoints_checked},
+                        {"anchor_roots_checked", report->stored_roots_checked}};
     if (!report->ok()) {
       j["first_bad_index"] = report->first_problem->index;
       j["problem"] = report->first_problem->what;
@@ -207,7 +228,8 @@ int RunAudit(const LedgerFlags& f) {
   } else {
     std::cout << "leaves checked:      " << report->leaves_checked << "\n"
               << "subtree hashes:      " << report->nodes_checked << "\n"
-              << "checkpoints checked: " << report->checkpoints_checked << "\n";
+              << "checkpoints checked: " << report->checkpoints_checked << "\n"
+              << "anchor roots:        " << report->stored_roots_checked << "\n";
     if (report->ok()) std::cout << "audit OK: tree size " << report->head_size << "\n";
   }
   if (!report->ok()) {

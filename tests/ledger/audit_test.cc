@@ -147,6 +147,43 @@ TEST(AuditTest, LiveDatabaseAuditsThroughSecondaryWhileWriterRuns) {
   EXPECT_TRUE((*sequencer)->Append(TestLeaf(9)).ok());  // the writer was not disturbed
 }
 
+// Anchor records keep the roots the exporter sent to the chain; one that is
+// not the log's root at its size (or names a size the log never reached)
+// must fail the audit at that size.
+TEST(AuditTest, AnchoredRootDisagreeingWithTheLogPasses) {
+  ScratchDir dir;
+  BuildLog(dir.path());
+  Digest32 root8, root21;
+  {
+    auto store = LogStore::Open(dir.path());
+    ASSERT_TRUE(store.ok()) << store.status();
+    root8 = *(*store)->RootAt(8);
+    root21 = *(*store)->RootAt(21);
+  }
+  LogStoreOptions options;
+  options.mode = OpenMode::kReadOnly;
+  options.check_head = false;
+  auto store = LogStore::Open(dir.path(), options);
+  ASSERT_TRUE(store.ok()) << store.status();
+
+  auto good = AuditLog(**store, TestCheckpointVerifier(), {{21, root21, "anchor record"}, {8, root8, "anchor record"}});
+  ASSERT_TRUE(good.ok()) << good.status();
+  EXPECT_TRUE(good->ok()) << good->first_problem->what;
+  EXPECT_EQ(good->stored_roots_checked, 2u);
+
+  auto wrong = AuditLog(**store, TestCheckpointVerifier(), {{21, root21, "anchor record"}, {8, root21, "anchor record"}});
+  ASSERT_TRUE(wrong.ok()) << wrong.status();
+  ExpectFinding(*wrong, 8, "anchor record at size 8: root");
+
+  auto beyond = AuditLog(**store, TestCheckpointVerifier(), {{22, root21, "anchor record"}});
+  ASSERT_TRUE(beyond.ok()) << beyond.status();
+  ExpectFinding(*beyond, 22, "beyond the 21 stored leaves");
+
+  auto empty = AuditLog(**store, TestCheckpointVerifier(), {{0, root21, "anchor record"}});
+  ASSERT_TRUE(empty.ok()) << empty.status();
+  ExpectFinding(*empty, 0, "anchor record at size 0");
+}
+
 TEST(AuditTest, MissingVerifierIsAnError) {
   ScratchDir dir;
   BuildLog(dir.path());

@@ -1,6 +1,7 @@
 // `attest ledger ...` end to end: the commands read a ledger written by the
 // Sequencer, their proofs verify, audit exits 0 on a clean log and 1 naming
-// the index of a flipped byte, and bad input exits 2.
+// the index of a flipped byte or of an anchor record that disagrees with the
+// log, and bad input exits 2.
 #include <sys/wait.h>
 
 #include <gtest/gtest.h>
@@ -9,6 +10,8 @@
 #include <cstdio>
 #include <string>
 
+#include "attest/sha256.h"
+#include "ledger/chain/anchor_record.h"
 #include "ledger/checkpoint_signing.h"
 #include "ledger/proof_json.h"
 #include "tests/ledger/store_test_util.h"
@@ -116,6 +119,46 @@ TEST_F(LedgerCliTest, AuditExitsZeroCleanAndOneNamingTheFlippedLeaf) {
   Result bad = Attest("ledger audit " + dir_.path() + " --log-key " + vkey_);
   EXPECT_EQ(bad.exit_code, 1) << bad.out;
   EXPECT_NE(bad.out.find("audit FAILED at index 9"), std::string::npos) << bad.out;
+}
+
+// The audit reads the exporter's anchor records: a record whose root is not
+// the log's root at its size, or whose logId is another log's, fails it.
+TEST_F(LedgerCliTest, AuditPassesAnAnchorRecordWithAWrongRootOrLogId) {
+  chain::AnchorRecord record;
+  record.tree_size = 6;
+  record.log_id = Sha256(std::string_view("attestd.test/cli"));
+  record.state = chain::AnchorState::kConfirmed;
+  {
+    auto store = LogStore::Open(dir_.path());
+    ASSERT_TRUE(store.ok());
+    record.root = *(*store)->RootAt(6);
+    ASSERT_TRUE(chain::AnchorLedger((*store)->raw_db(), (*store)->anchors_family()).Put(record).ok());
+  }
+  Result clean = Attest("ledger audit " + dir_.path() + " --log-key " + vkey_ + " --json");
+  ASSERT_EQ(clean.exit_code, 0) << clean.out;
+  EXPECT_NE(clean.out.find("\"anchor_roots_checked\":1"), std::string::npos) << clean.out;
+
+  record.root = Sha256(std::string_view("not the root"));
+  {
+    auto store = LogStore::Open(dir_.path());
+    ASSERT_TRUE(store.ok());
+    ASSERT_TRUE(chain::AnchorLedger((*store)->raw_db(), (*store)->anchors_family()).Put(record).ok());
+  }
+  Result wrong_root = Attest("ledger audit " + dir_.path() + " --log-key " + vkey_);
+  EXPECT_EQ(wrong_root.exit_code, 1) << wrong_root.out;
+  EXPECT_NE(wrong_root.out.find("audit FAILED at index 6: anchor record at size 6"), std::string::npos)
+      << wrong_root.out;
+
+  {
+    auto store = LogStore::Open(dir_.path());
+    ASSERT_TRUE(store.ok());
+    record.root = *(*store)->RootAt(6);
+    record.log_id = Sha256(std::string_view("another.example/log"));
+    ASSERT_TRUE(chain::AnchorLedger((*store)->raw_db(), (*store)->anchors_family()).Put(record).ok());
+  }
+  Result wrong_log = Attest("ledger audit " + dir_.path() + " --log-key " + vkey_);
+  EXPECT_EQ(wrong_log.exit_code, 1) << wrong_log.out;
+  EXPECT_NE(wrong_log.out.find("names logId"), std::string::npos) << wrong_log.out;
 }
 
 }  // namespace
