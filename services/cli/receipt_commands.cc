@@ -2,7 +2,13 @@
 //
 //   attest receipt verify RECEIPT.json [--request F --response F]
 //                         [--attestor 0xADDR] [--log-key VERIFIER_KEY]
-//                         [--server ADDR] [--rpc URL --registry 0xADDR [--from-block N]]
+//                         [--server ADDR | --proof F --checkpoint F]
+//                         [--rpc URL --registry 0xADDR [--from-block N]]
+//
+// Inclusion comes from the receipt itself, from the server (--server), or
+// from files (--proof: an inclusion proof JSON as `attest ledger prove
+// --json` prints it; --checkpoint: the signed note as `attest ledger
+// checkpoint` prints it), which replace any the receipt carries.
 //
 // Prints one line per check (PASS / FAIL / SKIP with the reason) on stdout.
 // With --rpc and --registry, a verified receipt must also be anchored: the
@@ -32,6 +38,7 @@
 #include "ledger/chain/registry_abi.h"
 #include "ledger/checkpoint.h"
 #include "ledger/merkle_hash.h"
+#include "ledger/proof_json.h"
 #include "ledger/proof_verify.h"
 #include "services/cli/command_registry.h"
 #include "services/cli/server_verify.h"
@@ -51,6 +58,8 @@ struct VerifyFlags {
   std::string rpc;           // --rpc: the chain's JSON-RPC URL
   std::string registry;      // --registry: AnchorRegistry address
   uint64_t from_block = 0;   // --from-block: oldest block to search for the Anchored event
+  std::string proof;         // --proof: inclusion proof JSON file (ledger/proof_json.h)
+  std::string checkpoint;    // --checkpoint: signed checkpoint note file
 };
 
 absl::StatusOr<std::string> ReadSmallFile(const std::string& path, std::string_view what) {
@@ -167,10 +176,35 @@ absl::Status VerifyAnchored(const VerifyFlags& f, const Receipt& receipt) {
   return absl::OkStatus();
 }
 
+// Puts the inclusion proof and checkpoint of --proof and --checkpoint into
+// the receipt. The proof must be for the receipt's own leaf; whether it and
+// the checkpoint are true is the verifier's job.
+absl::Status AttachInclusionFiles(const VerifyFlags& f, Receipt& receipt) {
+  if (!receipt.ledger.has_value()) {
+    return absl::InvalidArgumentError("--proof: the receipt has no ledger position (leaf_index) to prove");
+  }
+  ASSIGN_OR_RETURN(std::string proof_text, ReadSmallFile(f.proof, "--proof"));
+  absl::StatusOr<ledger::InclusionProofRecord> proof = ledger::ParseInclusionProofJson(proof_text);
+  if (!proof.ok()) return absl::InvalidArgumentError("--proof " + f.proof + ": " + std::string(proof.status().message()));
+  if (proof->index != receipt.ledger->leaf_index) {
+    return absl::InvalidArgumentError("--proof " + f.proof + ": proves leaf " + std::to_string(proof->index) +
+                                      ", the receipt's leaf is " + std::to_string(receipt.ledger->leaf_index));
+  }
+  ASSIGN_OR_RETURN(std::string note, ReadSmallFile(f.checkpoint, "--checkpoint"));
+  receipt.ledger->inclusion = LedgerInclusion{proof->tree_size, proof->proof, note};
+  return absl::OkStatus();
+}
+
 // Returns the exit code.
 int RunVerify(const VerifyFlags& f) {
   if (f.rpc.empty() != f.registry.empty()) {
     return ReportError(absl::InvalidArgumentError("--rpc and --registry go together"));
+  }
+  if (f.proof.empty() != f.checkpoint.empty()) {
+    return ReportError(absl::InvalidArgumentError("--proof and --checkpoint go together"));
+  }
+  if (!f.proof.empty() && !f.online.server.empty()) {
+    return ReportError(absl::InvalidArgumentError("--proof/--checkpoint and --server are alternatives"));
   }
   if (!f.registry.empty()) {
     auto address = ParseAddress(f.registry);
@@ -180,6 +214,9 @@ int RunVerify(const VerifyFlags& f) {
   if (!receipt_text.ok()) return ReportError(receipt_text.status());
   auto receipt = ParseReceiptJson(*receipt_text);
   if (!receipt.ok()) return ReportError(receipt.status());
+  if (!f.proof.empty()) {
+    if (absl::Status attached = AttachInclusionFiles(f, *receipt); !attached.ok()) return ReportError(attached);
+  }
 
   ReceiptVerifyInputs inputs;
   std::optional<CommittedRequest> request;
@@ -245,6 +282,11 @@ void AddReceiptCommands(CLI::App& app) {
   verify->add_option("--attestor", flags->attestor, "Expected attestor address (0x...)");
   verify->add_option("--log-key", flags->log_key, "The log's C2SP note verifier key, to check the checkpoint");
   AddServerVerifyOptions(verify, &flags->online);
+  verify->add_option("--proof", flags->proof,
+                     "Inclusion proof JSON of the receipt's leaf (`attest ledger prove --json`), offline; with "
+                     "--checkpoint");
+  verify->add_option("--checkpoint", flags->checkpoint,
+                     "Signed checkpoint note the proof leads to (`attest ledger checkpoint`); with --proof");
   verify->add_option("--rpc", flags->rpc, "JSON-RPC URL of the chain: also require the receipt to be anchored");
   verify->add_option("--registry", flags->registry, "AnchorRegistry address (with --rpc)");
   verify->add_option("--from-block", flags->from_block,

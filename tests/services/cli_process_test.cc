@@ -160,6 +160,34 @@ TEST(CliProcessTest, GenerateVerifyReexecuteReloadAndDrainOnSigterm) {
   ASSERT_TRUE(sizes.ok());
   ASSERT_FALSE(sizes->empty());
   EXPECT_EQ(sizes->back(), 2u) << "the shutdown checkpoint must cover every leaf";
+  store->reset();
+
+  // Offline, from files: the proof and checkpoint the ledger CLI prints.
+  const std::string data = " " + config.ledger_dir;
+  ASSERT_EQ(RunShell(cli + " ledger prove" + data + " --index 0 --json > " + gen + "/proof.json"), 0);
+  ASSERT_EQ(RunShell(cli + " ledger prove" + data + " --index 1 --json > " + gen + "/other-proof.json"), 0);
+  ASSERT_EQ(RunShell(cli + " ledger checkpoint" + data + " > " + gen + "/checkpoint.txt"), 0);
+  const std::string offline = cli + " receipt verify " + gen + "/receipt.json --request " + gen +
+                              "/request.json --response " + gen + "/response.json --checkpoint " + gen +
+                              "/checkpoint.txt --proof ";
+  EXPECT_EQ(RunShell(offline + gen + "/proof.json 2>&1", &report), 0) << report;
+  EXPECT_NE(report.find("PASS ledger_inclusion: leaf 0 of 2"), std::string::npos) << report;
+  EXPECT_NE(report.find("verified"), std::string::npos) << report;
+  // Another leaf's proof is refused before any check runs (exit 2).
+  EXPECT_EQ(RunShell(offline + gen + "/other-proof.json 2>&1", &report), 2) << report;
+  EXPECT_NE(report.find("proves leaf 1, the receipt's leaf is 0"), std::string::npos) << report;
+  // A proof whose path was altered does not reach the checkpoint's root (exit 1).
+  {
+    std::ifstream in(gen + "/proof.json");
+    std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    size_t pos = body.find("\"proof\":[\"");
+    ASSERT_NE(pos, std::string::npos) << body;
+    char& digit = body[pos + 10];
+    digit = digit == '0' ? '1' : '0';
+    std::ofstream(gen + "/bad-proof.json") << body;
+  }
+  EXPECT_EQ(RunShell(offline + gen + "/bad-proof.json 2>&1", &report), 1) << report;
+  EXPECT_NE(report.find("FAIL ledger_inclusion"), std::string::npos) << report;
 }
 
 // Every attest command (keygen, logkey, ledger and export load secret keys)
