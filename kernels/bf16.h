@@ -1,15 +1,20 @@
 // bf16 and f16 to f32: both conversions are exact (every bf16 and f16 value
 // is an f32 value), so they add no rounding to the canonical order.
 //
+// Bf16ToF32 is shared with the CUDA kernels (a 16-bit shift, no sm_80
+// conversion instruction), so both sides widen identically.
+//
 // Thread safety: pure functions.
 #pragma once
 
 #include <cstdint>
 #include <cstring>
 
+#include "kernels/host_device.h"
+
 namespace attestd::kernels {
 
-inline float Bf16ToF32(uint16_t h) {
+ATTESTD_HD inline float Bf16ToF32(uint16_t h) {
   uint32_t bits = static_cast<uint32_t>(h) << 16;
   float f;
   std::memcpy(&f, &bits, 4);

@@ -1,4 +1,4 @@
-// AVX-512 twin of ExpF (transcendental.cc): eight binary64 lanes run the
+// AVX-512 twin of ExpF (transcendental.h): eight binary64 lanes run the
 // very operations of ExpD, in the same order (Cody-Waite reduction, Horner
 // with a separate multiply and add, scaling by 2^k built from exponent bits,
 // in two steps beyond |k| > 1000), and every lane then takes the result of

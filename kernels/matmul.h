@@ -16,10 +16,9 @@
 #include <cstdint>
 
 #include "kernels/context.h"
+#include "kernels/weight_type.h"
 
 namespace attestd::kernels {
-
-enum class WeightType { kF32, kBf16 };
 
 // A borrowed view of a weight matrix; the engine owns the storage.
 struct WeightView {

@@ -6,10 +6,9 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "kernels/context.h"
 #include "model/sampler.h"
 #include "model/tokenizer.h"
-#include "model/transformer.h"
+#include "model/forward_pass.h"
 
 namespace attestd::model {
 namespace {
@@ -53,7 +52,7 @@ struct BatchRunner::Live {
   GenerationRequest request;
   TokenCallback on_token;
   const std::atomic<bool>* cancel = nullptr;
-  std::unique_ptr<KvCache> cache;
+  std::unique_ptr<SequenceCache> cache;
   std::vector<float> logits;
   std::optional<StreamDecoder> decoder;
   GenerationResult result;
@@ -66,9 +65,8 @@ struct BatchRunner::Live {
   bool prefilled() const { return prompt_fed == request.prompt_token_ids.size(); }
 };
 
-BatchRunner::BatchRunner(const Transformer& transformer, const Tokenizer& tokenizer, const kernels::KernelContext& ctx,
-                         const ModelInfo& info, std::mutex* step_mu)
-    : transformer_(transformer), tokenizer_(tokenizer), ctx_(ctx), info_(info), step_mu_(step_mu) {}
+BatchRunner::BatchRunner(ForwardPass& forward, const Tokenizer& tokenizer, const ModelInfo& info, std::mutex* step_mu)
+    : forward_(forward), tokenizer_(tokenizer), info_(info), step_mu_(step_mu) {}
 
 BatchRunner::~BatchRunner() = default;
 
@@ -76,7 +74,6 @@ absl::StatusOr<BatchRunner::Ticket> BatchRunner::Admit(GenerationRequest request
                                                        const std::atomic<bool>* cancel) {
   RETURN_IF_ERROR(ValidateRequest(request, info_));
   auto live = std::make_unique<Live>();
-  live->ticket = next_ticket_++;
   live->request = std::move(request);
   live->on_token = std::move(on_token);
   live->cancel = cancel;
@@ -84,7 +81,14 @@ absl::StatusOr<BatchRunner::Ticket> BatchRunner::Admit(GenerationRequest request
   live->max_tokens = std::min(live->request.max_tokens, info_.context_length - prompt);
   // The last sampled token is never fed back, so the cache needs
   // prompt + max_tokens - 1 positions.
-  live->cache = transformer_.NewCache(prompt + live->max_tokens - 1);
+  {
+    // The cache is made under the step lock: on a GPU it allocates on the
+    // device that a running Step is using.
+    std::unique_lock<std::mutex> lock;
+    if (step_mu_ != nullptr) lock = std::unique_lock<std::mutex>(*step_mu_);
+    ASSIGN_OR_RETURN(live->cache, forward_.NewCache(prompt + live->max_tokens - 1));
+  }
+  live->ticket = next_ticket_++;
   live->decoder.emplace(tokenizer_);
   for (const auto& s : live->request.stop_strings) live->max_stop = std::max(live->max_stop, s.size());
   const Ticket ticket = live->ticket;
@@ -180,7 +184,7 @@ absl::StatusOr<std::vector<BatchRunner::Finished>> BatchRunner::Step() {
     prompt_piece.push_back(!live->prefilled());
   }
   const int64_t start = NowNs();
-  absl::Status forward = segments.empty() ? absl::OkStatus() : transformer_.Forward(ctx_, segments);
+  absl::Status forward = segments.empty() ? absl::OkStatus() : forward_.Forward(segments);
   if (!forward.ok()) {
     live_.clear();
     return forward;

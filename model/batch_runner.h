@@ -18,7 +18,8 @@
 // model/engine.h (TokenCallback, GenerationResult).
 //
 // Ownership and lifetime: made by Engine::NewBatchRunner; borrows the engine's
-// weights, tokenizer and thread pool, so it must not outlive the Engine. It
+// forward pass (CPU or GPU, model/forward_pass.h) and tokenizer, so it must
+// not outlive the Engine. It
 // owns each admitted request (a copy) with its callback and KV cache; the
 // `cancel` flag passed to Admit is borrowed until that request finishes.
 //
@@ -26,6 +27,9 @@
 // size); callbacks run on that thread inside Step. Several runners, and
 // Engine::Generate calls, may share one Engine: each Step holds the engine's
 // lock for its duration, so their steps interleave.
+//
+// Failure: Admit returns ResourceExhausted when the backend has no room for
+// the request's cache (GPU memory), as well as the InvalidArgument cases.
 #pragma once
 
 #include <atomic>
@@ -37,14 +41,10 @@
 #include "base/status.h"
 #include "model/engine.h"
 
-namespace attestd::kernels {
-struct KernelContext;
-}  // namespace attestd::kernels
-
 namespace attestd::model {
 
+class ForwardPass;
 class Tokenizer;
-class Transformer;
 
 class BatchRunner {
  public:
@@ -58,9 +58,8 @@ class BatchRunner {
   };
 
   // Borrows all arguments (they must outlive the runner). `step_mu`, when not
-  // null, is held during each Step (the engine's lock on its thread pool).
-  BatchRunner(const Transformer& transformer, const Tokenizer& tokenizer, const kernels::KernelContext& ctx,
-              const ModelInfo& info, std::mutex* step_mu);
+  // null, is held during each Step (the engine's lock on its forward pass).
+  BatchRunner(ForwardPass& forward, const Tokenizer& tokenizer, const ModelInfo& info, std::mutex* step_mu);
   ~BatchRunner();
   BatchRunner(const BatchRunner&) = delete;
   BatchRunner& operator=(const BatchRunner&) = delete;
@@ -97,9 +96,8 @@ class BatchRunner {
   // Samples from `live`'s logits, streams, and decides whether it finished.
   void SampleAndStream(Live& live) const;
 
-  const Transformer& transformer_;
+  ForwardPass& forward_;
   const Tokenizer& tokenizer_;
-  const kernels::KernelContext& ctx_;
   const ModelInfo& info_;
   std::mutex* step_mu_;
   Ticket next_ticket_ = 1;

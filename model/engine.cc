@@ -1,4 +1,6 @@
-// CpuEngine: the Engine of model/engine.h on the canonical CPU kernels.
+// EngineImpl: the Engine of model/engine.h on a ForwardPass, the CPU
+// Transformer or the GPU one; everything above the forward pass (tokenizer,
+// batching, sampling) is shared.
 #include "model/engine.h"
 
 #include <algorithm>
@@ -7,9 +9,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "kernels/context.h"
+#include "kernels/device.h"
+#include "kernels/dot.h"
 #include "kernels/thread_pool.h"
 #include "model/batch_runner.h"
 #include "model/config.h"
+#include "model/gpu_transformer.h"
 #include "model/tokenizer.h"
 #include "model/transformer.h"
 #include "model/weights.h"
@@ -17,29 +22,46 @@
 namespace attestd::model {
 namespace {
 
-class CpuEngine final : public Engine {
+class EngineImpl final : public Engine {
  public:
-  static absl::StatusOr<std::unique_ptr<Engine>> Create(const std::string& model_dir, const EngineOptions& options) {
+  // `device` is null for the CPU backend.
+  static absl::StatusOr<std::unique_ptr<Engine>> Create(const std::string& model_dir, const EngineOptions& options,
+                                                        std::unique_ptr<kernels::Device> device) {
     if (options.threads < 1 || options.threads > 256) {
       return absl::InvalidArgumentError(absl::StrCat("threads: got ", options.threads, ", want 1..256"));
     }
-    auto e = std::unique_ptr<CpuEngine>(new CpuEngine(options));
+    auto e = std::unique_ptr<EngineImpl>(new EngineImpl(options));
     ASSIGN_OR_RETURN(e->config_, LoadModelConfig(model_dir));
     ASSIGN_OR_RETURN(e->weights_, LoadModelWeights(model_dir, e->config_));
     ASSIGN_OR_RETURN(e->tokenizer_, Tokenizer::FromFile(std::filesystem::path(model_dir) / "tokenizer.json"));
-    e->transformer_ = std::make_unique<Transformer>(e->config_, *e->weights_);
     ModelInfo& info = e->info_;
+    info.weight_dtype = e->weights_->dtype;
+    if (device == nullptr) {
+      e->transformer_ = std::make_unique<Transformer>(e->config_, *e->weights_);
+      e->forward_ = std::make_unique<CpuForwardPass>(*e->transformer_, e->ctx_);
+      info.backend = Backend::kCpu;
+      info.vectorised = e->ctx_.vectorised && kernels::CpuHasAvx2();
+      info.runs_on = absl::StrCat("cpu: ", options.threads, options.threads == 1 ? " thread, " : " threads, ",
+                                  !info.vectorised                ? "scalar kernels"
+                                  : kernels::CpuHasAvx512()       ? "AVX-512 kernels"
+                                                                  : "AVX2 kernels");
+    } else {
+      const std::string device_name = device->name();
+      ASSIGN_OR_RETURN(e->forward_, GpuTransformer::Create(e->config_, *e->weights_, std::move(device)));
+      // The weights now live on the device; the host copy is not used again.
+      e->weights_.reset();
+      info.backend = Backend::kCuda;
+      info.runs_on = absl::StrCat("cuda: ", device_name);
+    }
     std::filesystem::path dir = std::filesystem::path(model_dir).lexically_normal();
     info.name = dir.has_filename() ? dir.filename().string() : dir.parent_path().filename().string();
     info.family = e->config_.family;
     info.context_length = e->config_.max_position_embeddings;
     info.vocab_size = e->config_.vocab_size;
-    info.weight_dtype = e->weights_->dtype;
     info.eos_token_ids = e->config_.eos_token_ids;
     info.num_layers = e->config_.num_layers;
     info.hidden_size = e->config_.hidden_size;
     info.threads = options.threads;
-    info.vectorised = e->ctx_.vectorised && kernels::CpuHasAvx2();
     return std::unique_ptr<Engine>(std::move(e));
   }
 
@@ -61,30 +83,30 @@ class CpuEngine final : public Engine {
 
   absl::StatusOr<GenerationResult> Generate(const GenerationRequest& request, const TokenCallback& on_token,
                                             const std::atomic<bool>* cancel) override {
-    BatchRunner runner(*transformer_, *tokenizer_, ctx_, info_, nullptr);
-    RETURN_IF_ERROR(runner.Admit(request, on_token, cancel).status());
     std::lock_guard<std::mutex> lock(run_mu_);
+    BatchRunner runner(*forward_, *tokenizer_, info_, nullptr);
+    RETURN_IF_ERROR(runner.Admit(request, on_token, cancel).status());
     ASSIGN_OR_RETURN(std::vector<GenerationResult> results, RunToEnd(runner));
     return std::move(results[0]);
   }
 
   absl::StatusOr<std::vector<GenerationResult>> GenerateBatch(const std::vector<GenerationRequest>& requests,
                                                               const std::atomic<bool>* cancel) override {
-    BatchRunner runner(*transformer_, *tokenizer_, ctx_, info_, nullptr);
+    std::lock_guard<std::mutex> lock(run_mu_);
+    BatchRunner runner(*forward_, *tokenizer_, info_, nullptr);
     for (size_t i = 0; i < requests.size(); ++i) {
       absl::Status s = runner.Admit(requests[i], nullptr, cancel).status();
       if (!s.ok()) return absl::Status(s.code(), absl::StrCat("request ", i, ": ", s.message()));
     }
-    std::lock_guard<std::mutex> lock(run_mu_);
     return RunToEnd(runner);
   }
 
   std::unique_ptr<BatchRunner> NewBatchRunner() override {
-    return std::make_unique<BatchRunner>(*transformer_, *tokenizer_, ctx_, info_, &run_mu_);
+    return std::make_unique<BatchRunner>(*forward_, *tokenizer_, info_, &run_mu_);
   }
 
  private:
-  explicit CpuEngine(const EngineOptions& options) : pool_(options.threads) {
+  explicit EngineImpl(const EngineOptions& options) : pool_(options.threads) {
     ctx_.pool = &pool_;
     ctx_.vectorised = options.kernel_path == KernelPath::kAuto;
   }
@@ -104,8 +126,9 @@ class CpuEngine final : public Engine {
   kernels::ThreadPool pool_;
   kernels::KernelContext ctx_;
   ModelConfig config_;
-  std::unique_ptr<ModelWeights> weights_;
-  std::unique_ptr<Transformer> transformer_;
+  std::unique_ptr<ModelWeights> weights_;      // the CPU backend reads it; null once on a GPU
+  std::unique_ptr<Transformer> transformer_;  // CPU backend only
+  std::unique_ptr<ForwardPass> forward_;
   std::unique_ptr<Tokenizer> tokenizer_;
   ModelInfo info_;
   std::mutex run_mu_;
@@ -113,8 +136,25 @@ class CpuEngine final : public Engine {
 
 }  // namespace
 
+std::string_view BackendName(Backend backend) { return backend == Backend::kCuda ? "cuda" : "cpu"; }
+
+absl::StatusOr<Backend> ParseBackend(std::string_view name) {
+  if (name == "cpu") return Backend::kCpu;
+  if (name == "cuda") return Backend::kCuda;
+  return absl::InvalidArgumentError(absl::StrCat("backend: got \"", name, "\", want \"cpu\" or \"cuda\""));
+}
+
 absl::StatusOr<std::unique_ptr<Engine>> Engine::Load(const std::string& model_dir, const EngineOptions& options) {
-  return CpuEngine::Create(model_dir, options);
+  if (options.backend == Backend::kCpu) return EngineImpl::Create(model_dir, options, nullptr);
+  ASSIGN_OR_RETURN(std::unique_ptr<kernels::Device> device, kernels::cuda::OpenDevice());
+  return EngineImpl::Create(model_dir, options, std::move(device));
+}
+
+absl::StatusOr<std::unique_ptr<Engine>> Engine::LoadOnDevice(const std::string& model_dir,
+                                                             const EngineOptions& options,
+                                                             std::unique_ptr<kernels::Device> device) {
+  if (device == nullptr) return absl::InvalidArgumentError("LoadOnDevice: no device");
+  return EngineImpl::Create(model_dir, options, std::move(device));
 }
 
 }  // namespace attestd::model

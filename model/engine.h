@@ -38,6 +38,11 @@ namespace attestd::model {
 // Goes into the engine digest (SPEC "engineDigest"): names the written
 // reduction order every canonical kernel follows.
 inline constexpr std::string_view kReduceSpecVersion = "attestd-reduce-v1";
+// The engine version of the engine digest. It names the canonical engine,
+// whichever backend runs it: the CPU and CUDA kernels give the same bits, so
+// they must give the same engineDigest. (The "cpu" in it is part of the
+// value; changing the value would change every engineDigest and stop
+// earlier receipts from re-executing.)
 inline constexpr std::string_view kEngineVersion = "attestd-engine-cpu-0.1";
 
 enum class NumericMode {
@@ -49,10 +54,22 @@ enum class KernelPath {
   kScalar,  // portable reference path; bit-identical to kAuto
 };
 
+// What runs the kernels. Both give the same bits (docs/determinism.md).
+enum class Backend {
+  kCpu,   // the CPU kernels of kernels/*.cc
+  kCuda,  // their CUDA twins (kernels/*.cu) on the first NVIDIA GPU
+};
+
+// "cpu" | "cuda": the spelling of the config key `backend`.
+std::string_view BackendName(Backend backend);
+// Parses BackendName's spellings; InvalidArgument naming the value otherwise.
+[[nodiscard]] absl::StatusOr<Backend> ParseBackend(std::string_view name);
+
 struct EngineOptions {
-  int threads = 1;  // worker threads for kernels; results do not depend on it
+  int threads = 1;  // CPU worker threads for kernels; results do not depend on it
   NumericMode numeric_mode = NumericMode::kCanonical;
-  KernelPath kernel_path = KernelPath::kAuto;
+  KernelPath kernel_path = KernelPath::kAuto;  // CPU backend only
+  Backend backend = Backend::kCpu;
 };
 
 struct ModelInfo {
@@ -66,6 +83,8 @@ struct ModelInfo {
   int64_t hidden_size = 0;
   int threads = 1;
   bool vectorised = false;     // AVX2 / AVX-512 kernels run (bit-identical either way)
+  Backend backend = Backend::kCpu;
+  std::string runs_on;         // e.g. "cpu: 2 threads, AVX-512" or "cuda: NVIDIA H100 ... (sm_90, ...)"
 };
 
 struct GenerationRequest {
@@ -99,13 +118,28 @@ struct GenerationResult {
 using TokenCallback = std::function<bool(int32_t token_id, std::string_view text_delta)>;
 
 class BatchRunner;  // model/batch_runner.h
+}  // namespace attestd::model
+
+namespace attestd::kernels {
+class Device;  // kernels/device.h
+}  // namespace attestd::kernels
+
+namespace attestd::model {
 
 class Engine {
  public:
   // Reads config.json, generation_config.json (optional), tokenizer.json and
   // every *.safetensors in `model_dir`; validates all of them before use.
+  // With Backend::kCuda the weights go to the first NVIDIA GPU
+  // (kernels::cuda::OpenDevice); Unavailable, with the reason, when the build
+  // or the machine has none.
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<Engine>> Load(const std::string& model_dir,
                                                                     const EngineOptions& options);
+  // Load with the GPU kernels on `device` (options.backend is taken as
+  // kCuda): tests run the whole engine on the SIMT emulator this way.
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<Engine>> LoadOnDevice(const std::string& model_dir,
+                                                                            const EngineOptions& options,
+                                                                            std::unique_ptr<kernels::Device> device);
   virtual ~Engine() = default;
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;

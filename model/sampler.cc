@@ -5,6 +5,7 @@
 #include <numeric>
 #include <vector>
 
+#include "kernels/argmax.h"
 #include "kernels/transcendental.h"
 
 namespace attestd::model {
@@ -40,18 +41,7 @@ float SampleUniform(uint64_t seed, uint64_t step) {
 
 int32_t SampleToken(std::span<const float> logits, const SamplingParams& params, uint64_t step) {
   const auto n = static_cast<int32_t>(logits.size());
-  if (params.temperature <= 0.0f) {
-    int32_t best = 0;
-    float best_value = Clean(logits[0]);
-    for (int32_t i = 1; i < n; ++i) {
-      float v = Clean(logits[static_cast<size_t>(i)]);
-      if (v > best_value) {
-        best_value = v;
-        best = i;
-      }
-    }
-    return best;
-  }
+  if (params.temperature <= 0.0f) return kernels::Argmax(logits.data(), n);
   std::vector<float> z(logits.size());
   for (size_t i = 0; i < logits.size(); ++i) z[i] = Clean(logits[i]) / params.temperature;
   std::vector<int32_t> order(logits.size());

@@ -26,35 +26,26 @@ absl::Status Transformer::Forward(const kernels::KernelContext& ctx, std::vector
   const auto eps = static_cast<float>(c.rms_norm_eps);
 
   // Validate everything before touching a cache.
+  RETURN_IF_ERROR(ValidateSegments(segments, c.vocab_size));
   int64_t total = 0;
+  std::vector<KvCache*> host_cache(segments.size());
   for (size_t s = 0; s < segments.size(); ++s) {
-    const ForwardSegment& seg = segments[s];
-    if (seg.cache == nullptr || seg.ids.empty()) {
-      return absl::InvalidArgumentError(absl::StrCat("segment ", s, ": no cache or no tokens"));
+    host_cache[s] = dynamic_cast<KvCache*>(segments[s].cache);
+    if (host_cache[s] == nullptr) {
+      return absl::InvalidArgumentError(absl::StrCat("segment ", s, ": the cache belongs to another backend"));
     }
-    if (seg.cache->length() + static_cast<int64_t>(seg.ids.size()) > seg.cache->capacity()) {
-      return absl::InvalidArgumentError(absl::StrCat("segment ", s, ": ", seg.cache->length() + seg.ids.size(),
-                                                     " positions, cache holds ", seg.cache->capacity()));
-    }
-    for (int32_t id : seg.ids) {
-      if (id < 0 || id >= c.vocab_size) {
-        return absl::InvalidArgumentError(absl::StrCat("token id ", id, " out of range [0, ", c.vocab_size, ")"));
-      }
-    }
-    for (size_t o = 0; o < s; ++o) {
-      if (segments[o].cache == seg.cache) return absl::InvalidArgumentError("two segments share one cache");
-    }
-    total += static_cast<int64_t>(seg.ids.size());
+    total += static_cast<int64_t>(segments[s].ids.size());
   }
 
   // Row t of every activation belongs to token t; seg_of/pos_of say whose.
   std::vector<int32_t> ids;
   std::vector<KvCache*> cache_of;
   std::vector<int64_t> pos_of;
-  for (auto& seg : segments) {
+  for (size_t s = 0; s < segments.size(); ++s) {
+    const ForwardSegment& seg = segments[s];
     for (size_t i = 0; i < seg.ids.size(); ++i) {
       ids.push_back(seg.ids[i]);
-      cache_of.push_back(seg.cache);
+      cache_of.push_back(host_cache[s]);
       pos_of.push_back(seg.cache->length() + static_cast<int64_t>(i));
     }
   }

@@ -22,24 +22,19 @@
 #include "base/status.h"
 #include "kernels/context.h"
 #include "model/config.h"
+#include "model/forward_pass.h"
 #include "model/kv_cache.h"
 #include "model/weights.h"
 
 namespace attestd::model {
-
-struct ForwardSegment {
-  KvCache* cache = nullptr;         // the sequence; its length grows by ids.size()
-  std::vector<int32_t> ids;         // new tokens, each < vocab_size (checked)
-  std::vector<float>* logits = nullptr;  // if set: resized to vocab, logits of the last new token
-};
 
 class Transformer {
  public:
   // Borrows both; they must outlive the Transformer.
   Transformer(const ModelConfig& config, const ModelWeights& weights);
 
-  // InvalidArgument for an id out of range or a cache without room; then no
-  // cache is changed.
+  // ForwardPass::Forward on `ctx`'s threads; every cache must be a KvCache
+  // (InvalidArgument otherwise, as for the other ValidateSegments cases).
   [[nodiscard]] absl::Status Forward(const kernels::KernelContext& ctx, std::vector<ForwardSegment>& segments) const;
 
   std::unique_ptr<KvCache> NewCache(int64_t capacity) const;
@@ -48,6 +43,22 @@ class Transformer {
   const ModelConfig& config_;
   const ModelWeights& weights_;
   std::vector<float> inv_freq_;
+};
+
+// The Transformer as the ForwardPass of the CPU engine. Borrows both; they
+// must outlive it.
+class CpuForwardPass final : public ForwardPass {
+ public:
+  CpuForwardPass(const Transformer& transformer, const kernels::KernelContext& ctx)
+      : transformer_(transformer), ctx_(ctx) {}
+  absl::StatusOr<std::unique_ptr<SequenceCache>> NewCache(int64_t capacity) override {
+    return std::unique_ptr<SequenceCache>(transformer_.NewCache(capacity));
+  }
+  absl::Status Forward(std::vector<ForwardSegment>& segments) override { return transformer_.Forward(ctx_, segments); }
+
+ private:
+  const Transformer& transformer_;
+  const kernels::KernelContext& ctx_;
 };
 
 }  // namespace attestd::model
