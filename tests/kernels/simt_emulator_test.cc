@@ -1,0 +1,299 @@
+// Behaviour of the SIMT emulator itself (kernels/simt/simt.h) that a GPU
+// does not share or that only the emulator can check: the device it
+// reports, its memory fill, how it spreads blocks over host threads, how it
+// reports kernel bugs, and what the sanitizers see.
+//
+// Tests that must watch a process fail re-run this binary as a child with
+// a gtest filter naming a DISABLED_ helper test and ATTESTD_SIMT_TEST_CHILD
+// set, and assert on the child's exit status and output; the helpers do
+// nothing (and skip) when run any other way.
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "kernels/cuda.h"
+#include "kernels/simt/grid_runner.h"
+#include "tests/kernels/simt_test_kernels.h"
+
+extern char** environ;
+
+namespace attestd::kernels::ATTESTD_GPU_NS::simt_test {
+namespace {
+
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kAsanBuild = true;
+#else
+constexpr bool kAsanBuild = false;
+#endif
+#if defined(__SANITIZE_THREAD__)
+constexpr bool kTsanBuild = true;
+#else
+constexpr bool kTsanBuild = false;
+#endif
+
+constexpr char kChildEnv[] = "ATTESTD_SIMT_TEST_CHILD";
+
+bool IsChild() { return std::getenv(kChildEnv) != nullptr; }
+
+struct ChildResult {
+  bool exited = false;
+  int exit_code = -1;
+  int signal = 0;
+  std::string output;  // stdout and stderr
+};
+
+// Runs this test binary with only `test` (a full gtest name) selected, the
+// child marker set and `env` added; waits and returns how it ended.
+ChildResult RunChild(const std::string& test, const std::vector<std::string>& env = {}) {
+  ChildResult result;
+  const std::string log = ::testing::TempDir() + "simt_child_" + std::to_string(getpid()) + ".log";
+  const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  EXPECT_GE(fd, 0) << log;
+  if (fd < 0) return result;
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, fd, STDOUT_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, fd, STDERR_FILENO);
+
+  std::vector<std::string> args = {"/proc/self/exe", "--gtest_filter=" + test, "--gtest_also_run_disabled_tests"};
+  std::vector<std::string> envs;
+  for (char** e = environ; *e != nullptr; ++e) envs.emplace_back(*e);
+  envs.push_back(std::string(kChildEnv) + "=1");
+  envs.insert(envs.end(), env.begin(), env.end());
+  std::vector<char*> argv, envp;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  for (std::string& e : envs) envp.push_back(e.data());
+  envp.push_back(nullptr);
+
+  pid_t pid = -1;
+  const int rc = posix_spawn(&pid, "/proc/self/exe", &actions, nullptr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  close(fd);
+  EXPECT_EQ(rc, 0) << std::strerror(rc);
+  if (rc == 0) {
+    int status = 0;
+    EXPECT_EQ(waitpid(pid, &status, 0), pid);
+    result.exited = WIFEXITED(status);
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    result.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+  }
+  std::ifstream in(log);
+  std::stringstream text;
+  text << in.rdbuf();
+  result.output = text.str();
+  unlink(log.c_str());
+  return result;
+}
+
+// ---------------------------------------------------------------------------
+TEST(SimtDeviceTest, ReportsOneEmulatedDevice) {
+  int count = 0;
+  ASSERT_EQ(cudaGetDeviceCount(&count), cudaSuccess);
+  EXPECT_EQ(count, 1);
+  cudaDeviceProp prop{};
+  ASSERT_EQ(cudaGetDeviceProperties(&prop, 0), cudaSuccess);
+  EXPECT_STREQ(prop.name, "attestd SIMT emulator");
+  EXPECT_EQ(prop.warpSize, 32);
+  EXPECT_EQ(prop.maxThreadsPerBlock, 1024);
+  EXPECT_EQ(prop.sharedMemPerBlock, 48u * 1024);
+  EXPECT_EQ(prop.sharedMemPerBlockOptin, 227u * 1024);
+  EXPECT_EQ(prop.multiProcessorCount, attestd::simt::WorkerThreads());
+  EXPECT_GT(prop.totalGlobalMem, 0u);
+  EXPECT_GT(prop.l2CacheSize, 0);
+  EXPECT_EQ(cudaGetDeviceProperties(&prop, 1), cudaErrorInvalidDevice);
+  EXPECT_EQ(cudaSetDevice(1), cudaErrorInvalidDevice);
+  EXPECT_EQ(cudaSetDevice(0), cudaSuccess);
+  EXPECT_STREQ(cudaGetErrorName(cudaErrorInvalidDevice), "cudaErrorInvalidDevice");
+  EXPECT_STREQ(cudaGetErrorString(cudaErrorInvalidDevice), "invalid device ordinal");
+  (void)cudaGetLastError();
+}
+
+// ---------------------------------------------------------------------------
+TEST(SimtMemoryTest, FreshDeviceMemoryIsFilledWithOneBits) {
+  float* p = nullptr;
+  ASSERT_EQ(cudaMalloc(&p, 37 * sizeof(float)), cudaSuccess);
+  std::vector<float> host(37, 0.0f);
+  ASSERT_EQ(cudaMemcpy(host.data(), p, 37 * sizeof(float), cudaMemcpyDeviceToHost), cudaSuccess);
+  for (float v : host) {
+    uint32_t bits;
+    std::memcpy(&bits, &v, 4);
+    EXPECT_EQ(bits, 0xffffffffu);
+    EXPECT_TRUE(std::isnan(v));
+  }
+  EXPECT_EQ(cudaFree(p), cudaSuccess);
+}
+
+TEST(SimtMemoryTest, CopiesAndSetsPastAnAllocationAreRefused) {
+  std::vector<char> host(64);
+  char* d = nullptr;
+  ASSERT_EQ(cudaMalloc(&d, 32), cudaSuccess);
+  EXPECT_EQ(cudaMemcpy(d, host.data(), 33, cudaMemcpyHostToDevice), cudaErrorInvalidValue);
+  EXPECT_EQ(cudaMemcpy(host.data(), d + 1, 32, cudaMemcpyDeviceToHost), cudaErrorInvalidValue);
+  EXPECT_EQ(cudaMemcpy(d, host.data(), 8, cudaMemcpyDeviceToDevice), cudaErrorInvalidValue);
+  EXPECT_EQ(cudaMemset(d + 30, 0, 3), cudaErrorInvalidValue);
+  EXPECT_EQ(cudaMemset(host.data(), 0, 3), cudaErrorInvalidValue);
+  EXPECT_EQ(cudaMemcpy(d + 16, host.data(), 16, cudaMemcpyHostToDevice), cudaSuccess);
+  EXPECT_EQ(cudaFree(d), cudaSuccess);
+  (void)cudaGetLastError();
+}
+
+TEST(SimtMemoryTest, FreeingAPointerTwiceOrNotFromCudaMallocIsRefused) {
+  int local = 0;
+  void* d = nullptr;
+  ASSERT_EQ(cudaMalloc(&d, 8), cudaSuccess);
+  EXPECT_EQ(cudaFree(d), cudaSuccess);
+  EXPECT_EQ(cudaFree(d), cudaErrorInvalidValue);
+  EXPECT_EQ(cudaFree(&local), cudaErrorInvalidValue);
+  EXPECT_EQ(cudaFree(nullptr), cudaSuccess);
+  (void)cudaGetLastError();
+}
+
+// ---------------------------------------------------------------------------
+TEST(SimtShuffleTest, ReadingALaneOutsideTheMaskGivesOneBits) {
+  // Lanes 0..15 shuffle down by 1 with mask 0x0000ffff: lane 15 reads lane
+  // 16, which is not in the mask (undefined on a GPU).
+  std::vector<int> in(32), params(32, 1);
+  for (int l = 0; l < 32; ++l) in[static_cast<size_t>(l)] = l + 100;
+  int *din = nullptr, *dout = nullptr, *dparam = nullptr;
+  ASSERT_EQ(cudaMalloc(&din, 128), cudaSuccess);
+  ASSERT_EQ(cudaMalloc(&dout, 128), cudaSuccess);
+  ASSERT_EQ(cudaMalloc(&dparam, 128), cudaSuccess);
+  ASSERT_EQ(cudaMemcpy(din, in.data(), 128, cudaMemcpyHostToDevice), cudaSuccess);
+  ASSERT_EQ(cudaMemcpy(dparam, params.data(), 128, cudaMemcpyHostToDevice), cudaSuccess);
+  ASSERT_EQ(LaunchShuffleInt(ShuffleKind::kDown, 0x0000ffffu, 32, 32, dparam, din, dout, nullptr), cudaSuccess);
+  std::vector<int> out(32);
+  ASSERT_EQ(cudaMemcpy(out.data(), dout, 128, cudaMemcpyDeviceToHost), cudaSuccess);
+  for (int l = 0; l < 15; ++l) EXPECT_EQ(out[static_cast<size_t>(l)], l + 101);
+  EXPECT_EQ(out[15], -1);
+  for (int l = 16; l < 32; ++l) EXPECT_EQ(out[static_cast<size_t>(l)], l + 100);
+  cudaFree(din);
+  cudaFree(dout);
+  cudaFree(dparam);
+}
+
+// ---------------------------------------------------------------------------
+std::set<unsigned long long> SharedIdentities(int blocks) {
+  unsigned long long* d = nullptr;
+  EXPECT_EQ(cudaMalloc(&d, sizeof(unsigned long long) * static_cast<size_t>(blocks)), cudaSuccess);
+  EXPECT_EQ(LaunchSharedIdentity(blocks, d, nullptr), cudaSuccess);
+  std::vector<unsigned long long> where(static_cast<size_t>(blocks));
+  EXPECT_EQ(cudaMemcpy(where.data(), d, sizeof(unsigned long long) * where.size(), cudaMemcpyDeviceToHost),
+            cudaSuccess);
+  EXPECT_EQ(cudaFree(d), cudaSuccess);
+  return std::set<unsigned long long>(where.begin(), where.end());
+}
+
+TEST(SimtGridTest, BlocksRunOnSeveralHostThreadsEachWithItsOwnSharedMemory) {
+  if (attestd::simt::WorkerThreads() < 2) GTEST_SKIP() << "one host thread runs blocks here";
+  // __shared__ is per host thread, so its address tells which thread ran a
+  // block. 256 blocks with barriers are enough work for a helper to join.
+  EXPECT_GE(SharedIdentities(256).size(), 2u);
+}
+
+TEST(SimtGridTest, DISABLED_OneHostThreadChild) {
+  if (!IsChild()) GTEST_SKIP() << "helper of OneHostThreadRunsEveryBlock";
+  ASSERT_EQ(attestd::simt::WorkerThreads(), 1);
+  EXPECT_EQ(SharedIdentities(64).size(), 1u);
+  std::vector<float> x(5000, 1.0f);
+  float* d = nullptr;
+  ASSERT_EQ(cudaMalloc(&d, x.size() * sizeof(float)), cudaSuccess);
+  ASSERT_EQ(cudaMemcpy(d, x.data(), x.size() * sizeof(float), cudaMemcpyHostToDevice), cudaSuccess);
+  ASSERT_EQ(LaunchAddOne(d, 5000, nullptr), cudaSuccess);
+  ASSERT_EQ(cudaMemcpy(x.data(), d, x.size() * sizeof(float), cudaMemcpyDeviceToHost), cudaSuccess);
+  for (float v : x) ASSERT_EQ(v, 2.0f);
+  cudaFree(d);
+}
+
+TEST(SimtGridTest, OneHostThreadRunsEveryBlock) {
+  const ChildResult r = RunChild("SimtGridTest.DISABLED_OneHostThreadChild", {"ATTESTD_SIMT_THREADS=1"});
+  EXPECT_TRUE(r.exited && r.exit_code == 0) << r.output;
+  EXPECT_NE(r.output.find("[  PASSED  ] 1 test"), std::string::npos) << r.output;
+}
+
+// ---------------------------------------------------------------------------
+// Kernel bugs abort with a report naming the kernel, block and threads.
+class SimtFailureTest : public ::testing::Test {
+ protected:
+  void SetUp() override { GTEST_FLAG_SET(death_test_style, "threadsafe"); }
+};
+
+TEST_F(SimtFailureTest, DeadlockAbortsNamingEveryWaitingThread) {
+  EXPECT_DEATH((void)LaunchDeadlock(64, nullptr),
+               "kernel Deadlock, block \\(0,0,0\\).*deadlock: no thread can run.*"
+               "thread \\(0,0,0\\) waits at __syncthreads at .*simt_test_kernels.cu.*"
+               "thread \\(1,0,0\\)..\\(31,0,0\\) \\(31 threads\\) waits at __syncwarp \\(mask 0xffffffff\\).*"
+               "thread \\(32,0,0\\)..\\(63,0,0\\) \\(32 threads\\) waits at __syncthreads");
+}
+
+TEST_F(SimtFailureTest, ThreadsAtDifferentSyncthreadsAbort) {
+  EXPECT_DEATH((void)LaunchDivergentBarrier(64, nullptr),
+               "kernel DivergentBarrier.*thread \\(32,0,0\\).*reaches __syncthreads at .*simt_test_kernels.cu:[0-9]+ "
+               "while thread \\(0,0,0\\) waits at __syncthreads at .*simt_test_kernels.cu:[0-9]+");
+}
+
+TEST_F(SimtFailureTest, ACollectiveWaitingForAnExitedLaneAborts) {
+  EXPECT_DEATH((void)LaunchShuffleWithExitedLane(nullptr),
+               "kernel ShuffleWithExitedLane.*waits at __shfl_sync \\(mask 0xffffffff\\).*for lane 31, thread "
+               "\\(31,0,0\\), which has exited");
+}
+
+TEST_F(SimtFailureTest, LanesMeetingAtDifferentCollectivesAbort) {
+  EXPECT_DEATH((void)LaunchMismatchedCollectives(nullptr),
+               "kernel MismatchedCollectives.*lanes of one mask must meet at the same collective");
+}
+
+// ---------------------------------------------------------------------------
+// What the sanitizers see. Each runs the faulty kernel in a child, so that
+// this suite stays green, and checks the child's report.
+TEST(SimtSanitizerTest, DISABLED_MissingSyncthreadsChild) {
+  if (!IsChild()) GTEST_SKIP() << "helper of MissingSyncthreadsIsADataRaceUnderThreadSanitizer";
+  int* out = nullptr;
+  ASSERT_EQ(cudaMalloc(&out, 64 * sizeof(int)), cudaSuccess);
+  ASSERT_EQ(LaunchMissingSyncthreads(64, out, nullptr), cudaSuccess);
+  cudaFree(out);
+}
+
+TEST(SimtSanitizerTest, MissingSyncthreadsIsADataRaceUnderThreadSanitizer) {
+  if (!kTsanBuild) GTEST_SKIP() << "needs the ThreadSanitizer build (-DATTESTD_TSAN=ON)";
+  const ChildResult r = RunChild("SimtSanitizerTest.DISABLED_MissingSyncthreadsChild");
+  EXPECT_FALSE(r.exited && r.exit_code == 0) << r.output;
+  EXPECT_NE(r.output.find("WARNING: ThreadSanitizer: data race"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("MissingSyncthreads"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("simt_test_kernels.cu"), std::string::npos) << r.output;
+}
+
+TEST(SimtSanitizerTest, DISABLED_ReadOnePastChild) {
+  if (!IsChild()) GTEST_SKIP() << "helper of ReadingOnePastACudaMallocBufferIsReportedByAddressSanitizer";
+  float *in = nullptr, *out = nullptr;
+  ASSERT_EQ(cudaMalloc(&in, 40 * sizeof(float)), cudaSuccess);
+  ASSERT_EQ(cudaMalloc(&out, 40 * sizeof(float)), cudaSuccess);
+  ASSERT_EQ(LaunchReadOnePast(in, 40, out, nullptr), cudaSuccess);
+  cudaFree(in);
+  cudaFree(out);
+}
+
+TEST(SimtSanitizerTest, ReadingOnePastACudaMallocBufferIsReportedByAddressSanitizer) {
+  if (!kAsanBuild) GTEST_SKIP() << "needs the AddressSanitizer build (-DATTESTD_SANITIZE=ON)";
+  const ChildResult r = RunChild("SimtSanitizerTest.DISABLED_ReadOnePastChild");
+  EXPECT_FALSE(r.exited && r.exit_code == 0) << r.output;
+  EXPECT_NE(r.output.find("ERROR: AddressSanitizer: heap-buffer-overflow"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("0 bytes to the right of 160-byte region"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("ReadOnePast"), std::string::npos) << r.output;
+}
+
+}  // namespace
+}  // namespace attestd::kernels::ATTESTD_GPU_NS::simt_test
