@@ -70,6 +70,8 @@ function(attestd_gpu_library name)
   add_library(${name}_simt STATIC ${simt_sources})
   attestd_target_defaults(${name}_simt)
   target_compile_definitions(${name}_simt PRIVATE ATTESTD_SIMT=1 ATTESTD_GPU_NS=simt)
+  # `#pragma unroll` is CUDA's; the host compiler ignores it, which is right.
+  target_compile_options(${name}_simt PRIVATE -Wno-unknown-pragmas)
   target_link_libraries(${name}_simt PUBLIC kernels_simt_runtime ${ARG_LINK})
 
   if(ATTESTD_HAVE_CUDA)

@@ -17,7 +17,7 @@
 namespace attestd::kernels::ATTESTD_GPU_NS {
 namespace {
 
-absl::Status CudaError(cudaError_t e, std::string_view what) {
+absl::Status CudaError(cudaError_t e, const std::string& what) {
   return absl::InternalError(absl::StrCat(what, ": ", cudaGetErrorName(e), " (", cudaGetErrorString(e), ")"));
 }
 

@@ -141,7 +141,7 @@ std::string_view BackendName(Backend backend) { return backend == Backend::kCuda
 absl::StatusOr<Backend> ParseBackend(std::string_view name) {
   if (name == "cpu") return Backend::kCpu;
   if (name == "cuda") return Backend::kCuda;
-  return absl::InvalidArgumentError(absl::StrCat("backend: got \"", name, "\", want \"cpu\" or \"cuda\""));
+  return absl::InvalidArgumentError(absl::StrCat("backend: got \"", std::string(name), "\", want \"cpu\" or \"cuda\""));
 }
 
 absl::StatusOr<std::unique_ptr<Engine>> Engine::Load(const std::string& model_dir, const EngineOptions& options) {

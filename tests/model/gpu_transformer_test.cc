@@ -162,9 +162,9 @@ TEST_P(GpuTransformerTest, ForeignCacheIsRefusedAndNothingChanges) {
 INSTANTIATE_TEST_SUITE_P(Families, GpuTransformerTest,
                          ::testing::Combine(::testing::Values(ModelFamily::kLlama, ModelFamily::kQwen2),
                                             ::testing::Values("simt", "cuda")),
-                         [](const auto& info) {
-                           return std::string(std::get<0>(info.param) == ModelFamily::kLlama ? "llama_" : "qwen2_") +
-                                  std::get<1>(info.param);
+                         [](const auto& p) {
+                           return std::string(std::get<0>(p.param) == ModelFamily::kLlama ? "llama_" : "qwen2_") +
+                                  std::get<1>(p.param);
                          });
 
 // The Engine API on the emulated GPU: the same tokens, text and finish
