@@ -48,10 +48,11 @@ absl::StatusOr<double> CopyBandwidth(size_t bytes, int repeats) {
   RETURN_IF_ERROR(Check(cudaMalloc(&a, bytes), "cudaMalloc"));
   absl::Status status = Check(cudaMalloc(&b, bytes), "cudaMalloc");
   if (status.ok()) status = Check(cudaMemset(a, 1, bytes), "cudaMemset");
-  absl::StatusOr<float> ms = status;
+  absl::StatusOr<float> ms = absl::InternalError("not run");
   if (status.ok()) ms = MedianMs(repeats, [&] { return cudaMemcpy(b, a, bytes, cudaMemcpyDeviceToDevice); });
   cudaFree(a);
   if (b != nullptr) cudaFree(b);
+  RETURN_IF_ERROR(status);
   RETURN_IF_ERROR(ms.status());
   return 2.0 * static_cast<double>(bytes) / (static_cast<double>(*ms) * 1e-3) / 1e9;
 }
