@@ -247,6 +247,7 @@ int main(int argc, char** argv) {
 
   // 3. Prefill, then decode at each batch size.
   const ModelConfig& c = *config;
+  double prefill_f32 = 0.0;
   {
     const std::vector<int32_t> prompt = Prompt(prefill_tokens, c.vocab_size, 1);
     auto cache = (*gpu)->NewCache(prefill_tokens);
@@ -271,7 +272,7 @@ int main(int argc, char** argv) {
     prefill_f32 = gflops / *rate;
     report["prefill"] = {{"tokens", prefill_tokens}, {"seconds", s}, {"gflop_s", gflops}, {"ratio_f32", gflops / *rate}};
   }
-  double decode1 = 0.0, decode1_copy = 0.0, prefill_f32 = 0.0;
+  double decode1 = 0.0, decode1_copy = 0.0;
   for (int batch : batches) {
     std::vector<std::unique_ptr<SequenceCache>> caches;
     std::vector<std::vector<float>> logits(static_cast<size_t>(batch));
