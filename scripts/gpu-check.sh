@@ -53,7 +53,9 @@ if [[ $mode == bundle ]]; then
   nvcc=${CUDACXX:-$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)}
   [[ -x $nvcc ]] || { echo "gpu-check: --bundle needs nvcc (CUDA 13)" >&2; exit 3; }
   scripts/install-deps.sh --test
-  ATTESTD_BUILD_DIR=build-gpu-bundle scripts/build.sh -DCMAKE_BUILD_TYPE=Release -DATTESTD_BUILD_TESTS=ON \
+  generator=()
+  command -v ninja >/dev/null && generator=(-G Ninja)
+  cmake -S . -B build-gpu-bundle "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -DATTESTD_BUILD_TESTS=ON \
     -DATTESTD_BUILD_BENCH=ON -DATTESTD_CUDA=ON -DCMAKE_CUDA_COMPILER="$nvcc" \
     "-DATTESTD_CUDA_ARCHITECTURES=75-real;80-real;86-real;89-real;90-real;75-virtual" >/dev/null
   cmake --build build-gpu-bundle --parallel "$(nproc)" --target kernels_gpu_test model_gpu_test engine_gpu
