@@ -53,7 +53,13 @@ struct BatchRunner::Live {
   TokenCallback on_token;
   const std::atomic<bool>* cancel = nullptr;
   std::unique_ptr<SequenceCache> cache;
-  std::vector<float> logits;
+  std::vector<float> logits;  // sampled requests: the step's logits
+  int32_t greedy_token = 0;   // greedy requests: the step's argmax, all they need
+
+  bool greedy() const { return request.temperature <= 0.0f; }
+  // What the forward pass fills for this request's next token.
+  std::vector<float>* logits_out() { return greedy() ? nullptr : &logits; }
+  int32_t* greedy_out() { return greedy() ? &greedy_token : nullptr; }
   std::optional<StreamDecoder> decoder;
   GenerationResult result;
   int64_t max_tokens = 0;  // request.max_tokens cut to the room left in the context
@@ -100,7 +106,10 @@ void BatchRunner::SampleAndStream(Live& live) const {
   const GenerationRequest& r = live.request;
   GenerationResult& res = live.result;
   SamplingParams params{r.temperature, r.top_k, r.top_p, r.seed};
-  const int32_t token = SampleToken(live.logits, params, res.output_token_ids.size());
+  // Greedy is SampleToken's argmax, computed by the forward pass (on a GPU,
+  // on the device) so that no row of logits has to come back.
+  const int32_t token =
+      live.greedy() ? live.greedy_token : SampleToken(live.logits, params, res.output_token_ids.size());
   res.output_token_ids.push_back(token);
   const bool eos = !r.ignore_eos && std::find(info_.eos_token_ids.begin(), info_.eos_token_ids.end(), token) !=
                                         info_.eos_token_ids.end();
@@ -170,7 +179,8 @@ absl::StatusOr<std::vector<BatchRunner::Finished>> BatchRunner::Step() {
   for (auto& live : live_) {
     if (live->done) continue;
     if (live->prefilled()) {
-      segments.push_back({live->cache.get(), {live->result.output_token_ids.back()}, &live->logits});
+      segments.push_back(
+          {live->cache.get(), {live->result.output_token_ids.back()}, live->logits_out(), live->greedy_out()});
     } else {
       const std::vector<int32_t>& prompt = live->request.prompt_token_ids;
       size_t take = prompt.size() - live->prompt_fed;
@@ -178,7 +188,7 @@ absl::StatusOr<std::vector<BatchRunner::Finished>> BatchRunner::Step() {
       const auto from = prompt.begin() + static_cast<std::ptrdiff_t>(live->prompt_fed);
       const bool last_piece = live->prompt_fed + take == prompt.size();
       segments.push_back({live->cache.get(), std::vector<int32_t>(from, from + static_cast<std::ptrdiff_t>(take)),
-                          last_piece ? &live->logits : nullptr});
+                          last_piece ? live->logits_out() : nullptr, last_piece ? live->greedy_out() : nullptr});
     }
     owner.push_back(live.get());
     prompt_piece.push_back(!live->prefilled());
@@ -195,9 +205,9 @@ absl::StatusOr<std::vector<BatchRunner::Finished>> BatchRunner::Step() {
     owner[i]->prompt_fed += segments[i].ids.size();
     owner[i]->result.prefill_ns += forward_ns;
   }
-  // Requests whose logits were computed sample, in admission order.
+  // Requests whose next token was computed sample it, in admission order.
   for (size_t i = 0; i < segments.size(); ++i) {
-    if (segments[i].logits != nullptr) SampleAndStream(*owner[i]);
+    if (segments[i].logits != nullptr || segments[i].greedy != nullptr) SampleAndStream(*owner[i]);
   }
   const int64_t step_ns = NowNs() - start;
   for (size_t i = 0; i < segments.size(); ++i) {

@@ -22,6 +22,9 @@ struct ForwardSegment {
   SequenceCache* cache = nullptr;        // the sequence; its length grows by ids.size()
   std::vector<int32_t> ids;              // new tokens, each < vocab_size (checked)
   std::vector<float>* logits = nullptr;  // if set: resized to vocab, logits of the last new token
+  // If set: kernels::Argmax of those logits (the greedy token), which a GPU
+  // computes on the device instead of copying the whole row back.
+  int32_t* greedy = nullptr;
 };
 
 class ForwardPass {

@@ -48,7 +48,7 @@ class DeviceKvCache final : public SequenceCache {
 // Activations of up to `tokens` tokens, and the per-step inputs.
 struct GpuTransformer::Workspace {
   int64_t tokens = 0, logit_rows = 0, scratch_floats = 0;
-  DeviceBuffer x, a, qkv, q, att, gate_up, act, cos, sin, scratch, last, logits, ids, slots, rows;
+  DeviceBuffer x, a, qkv, q, att, gate_up, act, cos, sin, scratch, last, logits, greedy, ids, slots, rows;
 };
 
 GpuTransformer::GpuTransformer(const ModelConfig& config, std::unique_ptr<kernels::Device> device,
@@ -167,6 +167,7 @@ absl::Status GpuTransformer::EnsureWorkspace(int64_t tokens, int64_t logit_rows,
   RETURN_IF_ERROR(floats(ws->scratch, ws->scratch_floats));
   RETURN_IF_ERROR(floats(ws->last, R * c.hidden_size));
   RETURN_IF_ERROR(floats(ws->logits, R * c.vocab_size));
+  ASSIGN_OR_RETURN(ws->greedy, device_->Allocate(static_cast<size_t>(R) * sizeof(int32_t)));
   ASSIGN_OR_RETURN(ws->ids, device_->Allocate(static_cast<size_t>(T) * sizeof(int32_t)));
   ASSIGN_OR_RETURN(ws->slots, device_->Allocate(static_cast<size_t>(T) * sizeof(TokenSlot)));
   ASSIGN_OR_RETURN(ws->rows, device_->Allocate(static_cast<size_t>(R) * sizeof(int32_t)));
@@ -208,17 +209,19 @@ absl::Status GpuTransformer::Queue(int64_t tokens, int64_t logit_rows, int64_t s
   if (logit_rows == 0) return absl::OkStatus();
   RETURN_IF_ERROR(d.RmsNorm(w.x.as<const float>(), w.rows.as<const int32_t>(), logit_rows, h,
                             final_norm_.as<const float>(), eps, w.last.as<float>()));
-  return d.Matmul(w.last.as<const float>(), logit_rows, lm_head_m_, nullptr, nullptr, w.logits.as<float>());
+  RETURN_IF_ERROR(d.Matmul(w.last.as<const float>(), logit_rows, lm_head_m_, nullptr, nullptr, w.logits.as<float>()));
+  return d.Argmax(w.logits.as<const float>(), logit_rows, c.vocab_size, w.greedy.as<int32_t>());
 }
 
 absl::Status GpuTransformer::Forward(std::vector<ForwardSegment>& segments) {
   const ModelConfig& c = config_;
   RETURN_IF_ERROR(ValidateSegments(segments, c.vocab_size));
   // Row t of every activation belongs to token t; `rows` are the tokens
-  // whose logits are asked for (the last new token of such a segment).
+  // whose logits or greedy token are asked for (the last new token of such
+  // a segment).
   std::vector<int32_t> ids, rows;
   std::vector<TokenSlot> slots;
-  bool one_token_each = true;
+  bool one_token_each = true, want_logits = false;
   int64_t max_position = 0;
   for (size_t s = 0; s < segments.size(); ++s) {
     const ForwardSegment& seg = segments[s];
@@ -233,7 +236,8 @@ absl::Status GpuTransformer::Forward(std::vector<ForwardSegment>& segments) {
       slots.push_back(cache->Slot(position));
       max_position = std::max(max_position, position);
     }
-    if (seg.logits != nullptr) rows.push_back(static_cast<int32_t>(ids.size() - 1));
+    if (seg.logits != nullptr || seg.greedy != nullptr) rows.push_back(static_cast<int32_t>(ids.size() - 1));
+    want_logits = want_logits || seg.logits != nullptr;
   }
   const auto tokens = static_cast<int64_t>(ids.size());
   const auto logit_rows = static_cast<int64_t>(rows.size());
@@ -264,14 +268,21 @@ absl::Status GpuTransformer::Forward(std::vector<ForwardSegment>& segments) {
   } else {
     RETURN_IF_ERROR(Queue(tokens, logit_rows, stride, group));
   }
-  std::vector<float> logits(static_cast<size_t>(logit_rows * c.vocab_size));
+  // Greedy requests need one id per row; whole rows come back only when a
+  // segment asks for its logits (sampling, tests).
+  std::vector<int32_t> greedy(static_cast<size_t>(logit_rows));
+  RETURN_IF_ERROR(device_->Download(greedy.data(), w.greedy.data(), greedy.size() * sizeof(int32_t)));
+  std::vector<float> logits(want_logits ? static_cast<size_t>(logit_rows * c.vocab_size) : 0);
   RETURN_IF_ERROR(device_->Download(logits.data(), w.logits.data(), logits.size() * sizeof(float)));
   size_t i = 0;
   for (auto& seg : segments) {
     seg.cache->Advance(static_cast<int64_t>(seg.ids.size()));
-    if (seg.logits == nullptr) continue;
-    seg.logits->assign(logits.begin() + static_cast<std::ptrdiff_t>(i * c.vocab_size),
-                       logits.begin() + static_cast<std::ptrdiff_t>((i + 1) * c.vocab_size));
+    if (seg.logits == nullptr && seg.greedy == nullptr) continue;
+    if (seg.logits != nullptr) {
+      seg.logits->assign(logits.begin() + static_cast<std::ptrdiff_t>(i * c.vocab_size),
+                         logits.begin() + static_cast<std::ptrdiff_t>((i + 1) * c.vocab_size));
+    }
+    if (seg.greedy != nullptr) *seg.greedy = greedy[i];
     ++i;
   }
   return absl::OkStatus();

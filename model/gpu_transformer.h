@@ -16,8 +16,10 @@
 // (up to kMaxGraphTokens of them) runs as a CUDA graph captured the first
 // time that batch shape appears: its inputs (token ids, cache slots,
 // positions) are uploaded into the same device buffers before each replay.
-// Logits come back to the host for sampling (model/sampler.h), so sampling
-// is the very code of the CPU path.
+// A greedy request gets its token from the device's argmax (kernels/argmax.cu,
+// the twin of the greedy branch of model/sampler.h), so only one id per
+// sequence comes back; a sampled request gets its whole row of logits back
+// and is sampled on the host by the very code of the CPU path.
 //
 // Ownership: owns its Device, the uploaded weights and its workspace; the
 // caches it makes borrow the Device and must be destroyed before it.

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "kernels/argmax.h"
 #include "kernels/attention.h"
 #include "kernels/embedding.h"
 #include "kernels/matmul.h"
@@ -94,7 +95,7 @@ absl::Status Transformer::Forward(const kernels::KernelContext& ctx, std::vector
   for (auto& seg : segments) {
     row += seg.ids.size();
     seg.cache->Advance(static_cast<int64_t>(seg.ids.size()));
-    if (seg.logits != nullptr) want_rows.push_back(row - 1);
+    if (seg.logits != nullptr || seg.greedy != nullptr) want_rows.push_back(row - 1);
   }
   if (want_rows.empty()) return absl::OkStatus();
   const auto n = static_cast<int64_t>(want_rows.size());
@@ -106,9 +107,10 @@ absl::Status Transformer::Forward(const kernels::KernelContext& ctx, std::vector
   kernels::Matmul(ctx, last.data(), n, weights_.lm_head, nullptr, logits.data());
   size_t i = 0;
   for (auto& seg : segments) {
-    if (seg.logits == nullptr) continue;
-    seg.logits->assign(logits.begin() + static_cast<std::ptrdiff_t>(i * c.vocab_size),
-                       logits.begin() + static_cast<std::ptrdiff_t>((i + 1) * c.vocab_size));
+    if (seg.logits == nullptr && seg.greedy == nullptr) continue;
+    const float* row_logits = logits.data() + i * c.vocab_size;
+    if (seg.logits != nullptr) seg.logits->assign(row_logits, row_logits + c.vocab_size);
+    if (seg.greedy != nullptr) *seg.greedy = kernels::Argmax(row_logits, c.vocab_size);
     ++i;
   }
   return absl::OkStatus();

@@ -16,6 +16,7 @@
 #include <thread>
 #include <tuple>
 
+#include "kernels/argmax.h"
 #include "kernels/context.h"
 #include "kernels/device.h"
 #include "kernels/thread_pool.h"
@@ -68,11 +69,19 @@ std::vector<std::vector<float>> RunSchedule(ForwardPass& pass) {
   EXPECT_TRUE(ca.ok() && cb.ok() && cc.ok());
   std::vector<std::vector<float>> out;
   std::vector<float> la, lb, lc;
+  int32_t greedy = -1;
   const auto step = [&](std::vector<ForwardSegment> segments) {
+    // C also asks for its greedy token, which must be the argmax of its logits.
+    for (auto& seg : segments) {
+      if (seg.logits == &lc) seg.greedy = &greedy;
+    }
     absl::Status s = pass.Forward(segments);
     EXPECT_TRUE(s.ok()) << s;
     for (const auto& seg : segments) {
       if (seg.logits != nullptr) out.push_back(*seg.logits);
+      if (seg.greedy != nullptr) {
+        EXPECT_EQ(*seg.greedy, kernels::Argmax(seg.logits->data(), static_cast<int64_t>(seg.logits->size())));
+      }
     }
   };
   const auto next = [](const std::vector<float>& l) {
