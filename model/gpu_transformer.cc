@@ -241,7 +241,8 @@ absl::Status GpuTransformer::Forward(std::vector<ForwardSegment>& segments) {
   }
   const auto tokens = static_cast<int64_t>(ids.size());
   const auto logit_rows = static_cast<int64_t>(rows.size());
-  const bool graph = options_.decode_graphs && one_token_each && tokens <= kMaxGraphTokens;
+  const bool graph = options_.decode_graphs && one_token_each && tokens <= kMaxGraphTokens &&
+                     max_position < c.max_position_embeddings;
   // A graph's score rows are a whole context apart, so it serves every
   // position; an eager pass needs only as many as its longest sequence.
   const int64_t stride = graph ? c.max_position_embeddings : max_position + 1;
