@@ -623,6 +623,8 @@ cudaError_t GraphDestroy(cudaGraph_t graph) {
   return cudaSuccess;
 }
 
+cudaError_t RecordError(cudaError_t error) { return Record(error); }
+
 cudaError_t GetLastError() {
   const cudaError_t e = t_last_error;
   t_last_error = cudaSuccess;

@@ -444,6 +444,9 @@ cudaError_t EventQuery(cudaEvent_t event);
 cudaError_t EventSynchronize(cudaEvent_t event);
 cudaError_t EventElapsedTime(float* ms, cudaEvent_t start, cudaEvent_t end);
 cudaError_t EventDestroy(cudaEvent_t event);
+// Makes `error` the calling thread's last error (unless it is cudaSuccess)
+// and returns it.
+cudaError_t RecordError(cudaError_t error);
 }  // namespace api
 
 }  // namespace attestd::simt
@@ -698,6 +701,28 @@ static inline cudaError_t cudaMemcpy(void* dst, const void* src, size_t count, e
 static inline cudaError_t cudaMemcpyAsync(void* dst, const void* src, size_t count, enum cudaMemcpyKind kind,
                                           cudaStream_t stream = 0) {
   return ::attestd::simt::api::MemcpyAsync(dst, src, count, kind, stream);
+}
+// __device__ and __constant__ variables are host variables here; copying to
+// or from one is a copy to or from its storage.
+template <class T>
+static inline cudaError_t cudaMemcpyToSymbol(const T& symbol, const void* src, size_t count = sizeof(T),
+                                             size_t offset = 0, enum cudaMemcpyKind kind = cudaMemcpyHostToDevice) {
+  if (offset > sizeof(T) || count > sizeof(T) - offset) return ::attestd::simt::api::RecordError(cudaErrorInvalidValue);
+  if (kind != cudaMemcpyHostToDevice && kind != cudaMemcpyDeviceToDevice && kind != cudaMemcpyDefault) {
+    return ::attestd::simt::api::RecordError(cudaErrorInvalidMemcpyDirection);
+  }
+  if (count != 0) std::memcpy(reinterpret_cast<char*>(const_cast<T*>(&symbol)) + offset, src, count);
+  return cudaSuccess;
+}
+template <class T>
+static inline cudaError_t cudaMemcpyFromSymbol(void* dst, const T& symbol, size_t count = sizeof(T),
+                                               size_t offset = 0, enum cudaMemcpyKind kind = cudaMemcpyDeviceToHost) {
+  if (offset > sizeof(T) || count > sizeof(T) - offset) return ::attestd::simt::api::RecordError(cudaErrorInvalidValue);
+  if (kind != cudaMemcpyDeviceToHost && kind != cudaMemcpyDeviceToDevice && kind != cudaMemcpyDefault) {
+    return ::attestd::simt::api::RecordError(cudaErrorInvalidMemcpyDirection);
+  }
+  if (count != 0) std::memcpy(dst, reinterpret_cast<const char*>(&symbol) + offset, count);
+  return cudaSuccess;
 }
 static inline cudaError_t cudaMemset(void* devPtr, int value, size_t count) {
   return ::attestd::simt::api::Memset(devPtr, value, count);

@@ -135,11 +135,21 @@ TEST_F(BarrierTest, TwoBarriersPerRoundOrderEveryReadAfterTheWrites) {
   }
 }
 
+TEST_F(BarrierTest, SyncwarpOrdersAWarpsExchangeThroughSharedMemory) {
+  std::vector<int> in(32);
+  for (int l = 0; l < 32; ++l) in[static_cast<size_t>(l)] = 7 * l + 1;
+  DeviceBuffer<int> din(32), dout(32);
+  din.Upload(in);
+  ASSERT_EQ(LaunchWarpExchange(true, din.get(), dout.get(), nullptr), cudaSuccess);
+  const std::vector<int> got = dout.Download();
+  for (int l = 0; l < 32; ++l) EXPECT_EQ(got[static_cast<size_t>(l)], 7 * ((l + 1) % 32) + 1) << l;
+}
+
 // ---------------------------------------------------------------------------
 using SharedMemoryTest = GpuTest;
 
 TEST_F(SharedMemoryTest, DynamicSharedMemoryHoldsTheLaunchBytesForEachType) {
-  constexpr int kInts = 100, kDoubles = 1024;
+  constexpr int kInts = 100, kDoubles = 384;
   std::vector<int> ints(kInts);
   for (int i = 0; i < kInts; ++i) ints[static_cast<size_t>(i)] = i * 3 - 7;
   std::vector<double> doubles(kDoubles);
