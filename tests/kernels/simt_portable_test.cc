@@ -414,6 +414,43 @@ TEST_F(GraphTest, EndingACaptureThatWasNeverBegunIsRefused) {
   EXPECT_EQ(cudaGetLastError(), cudaErrorIllegalState);
 }
 
+TEST_F(GraphTest, EventsTimeTheWorkBetweenThemAndReplayRecordsThemAgain) {
+  cudaEvent_t start = nullptr, stop = nullptr;
+  ASSERT_EQ(cudaEventCreate(&start), cudaSuccess);
+  ASSERT_EQ(cudaEventCreate(&stop), cudaSuccess);
+  float ms = -1.0f;
+  EXPECT_EQ(cudaEventElapsedTime(&ms, start, stop), cudaErrorInvalidResourceHandle);  // never recorded
+  (void)cudaGetLastError();
+
+  DeviceBuffer<float> dx(4096);
+  ASSERT_EQ(cudaMemset(dx.get(), 0, dx.bytes()), cudaSuccess);
+  ASSERT_EQ(cudaEventRecord(start, stream_), cudaSuccess);
+  ASSERT_EQ(LaunchAddOne(dx.get(), 4096, stream_), cudaSuccess);
+  ASSERT_EQ(cudaEventRecord(stop, stream_), cudaSuccess);
+  ASSERT_EQ(cudaEventSynchronize(stop), cudaSuccess);
+  ASSERT_EQ(cudaEventElapsedTime(&ms, start, stop), cudaSuccess);
+  EXPECT_GE(ms, 0.0f);
+
+  // Recorded inside a capture, the events are stamped by every replay.
+  ASSERT_EQ(cudaStreamBeginCapture(stream_, cudaStreamCaptureModeGlobal), cudaSuccess);
+  ASSERT_EQ(cudaEventRecord(start, stream_), cudaSuccess);
+  ASSERT_EQ(LaunchAddOne(dx.get(), 4096, stream_), cudaSuccess);
+  ASSERT_EQ(cudaEventRecord(stop, stream_), cudaSuccess);
+  cudaGraph_t graph = nullptr;
+  ASSERT_EQ(cudaStreamEndCapture(stream_, &graph), cudaSuccess);
+  cudaGraphExec_t exec = nullptr;
+  ASSERT_EQ(cudaGraphInstantiate(&exec, graph, 0), cudaSuccess);
+  ASSERT_EQ(cudaGraphLaunch(exec, stream_), cudaSuccess);
+  ASSERT_EQ(cudaStreamSynchronize(stream_), cudaSuccess);
+  ASSERT_EQ(cudaEventElapsedTime(&ms, start, stop), cudaSuccess);
+  EXPECT_GE(ms, 0.0f);
+  for (float v : dx.Download()) ASSERT_EQ(v, 2.0f);
+  EXPECT_EQ(cudaGraphExecDestroy(exec), cudaSuccess);
+  EXPECT_EQ(cudaGraphDestroy(graph), cudaSuccess);
+  EXPECT_EQ(cudaEventDestroy(start), cudaSuccess);
+  EXPECT_EQ(cudaEventDestroy(stop), cudaSuccess);
+}
+
 // ---------------------------------------------------------------------------
 using MemoryTest = GpuTest;
 
