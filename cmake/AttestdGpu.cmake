@@ -78,6 +78,13 @@ function(attestd_gpu_library name)
     add_library(${name}_cuda STATIC ${cuda_sources})
     attestd_target_defaults(${name}_cuda)
     target_compile_definitions(${name}_cuda PRIVATE ATTESTD_CUDA_HOST=1 ATTESTD_GPU_NS=cuda)
+    # nvcc's own diagnostics plus the host compiler's on the host side of
+    # .cu files (-Wpedantic would flag nvcc's generated line directives).
+    set(cuda_warnings -Xcompiler=-Wall,-Wextra,-Wshadow)
+    if(ATTESTD_WERROR)
+      list(APPEND cuda_warnings -Xcompiler=-Werror --Werror=all-warnings)
+    endif()
+    target_compile_options(${name}_cuda PRIVATE $<$<COMPILE_LANGUAGE:CUDA>:${cuda_warnings}>)
     target_link_libraries(${name}_cuda PUBLIC CUDA::cudart_static ${ARG_LINK})
   endif()
 endfunction()

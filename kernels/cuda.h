@@ -20,6 +20,8 @@
 //                              function pointer first
 //                              (auto* k = &Kernel<float, 4>; ATTESTD_LAUNCH(k, ...)).
 //                              Check cudaGetLastError() after it, as after <<<>>>.
+//                              Only in .cu files: the host compiler that builds
+//                              the `_cuda` variant's .cc files has no <<<>>>.
 //   ATTESTD_DYNAMIC_SHARED(type, name)
 //                              declares `type* name`, the block's dynamic
 //                              shared memory (the launch's smem_bytes, 16-byte

@@ -110,38 +110,42 @@ std::string Hex(unsigned v) {
   return buf;
 }
 
-// Computes one lane's result of a completed collective from the values of
-// the lanes in `mask` (PTX shfl.sync / vote.sync / redux.sync semantics).
-uint64_t CollectiveResult(WarpOp op, int lane, unsigned mask, const uint64_t* values, const Thread& self) {
-  const uint64_t poison = self.bytes == 8 ? ~uint64_t{0} : uint64_t{0xffffffffu};
-  if (IsShuffle(op)) {
-    // shfl.sync with c = ((32 - width) << 8) | clamp, clamp 0 for .up and
-    // 31 for the others: the lane reads within its segment of `width`
-    // lanes; reading past the segment returns its own value.
-    const int segmask = (32 - self.width) & 31;
-    const int clamp = op == WarpOp::kShflUp ? 0 : 31;
-    const int max_lane = (lane & segmask) | (clamp & ~segmask);
-    const int min_lane = lane & segmask;
-    const int b = self.param & 31;
-    int j = lane;
-    bool in_range = true;
-    switch (op) {
-      case WarpOp::kShflIdx: j = min_lane | (b & ~segmask); in_range = j <= max_lane; break;
-      case WarpOp::kShflUp: j = lane - b; in_range = j >= max_lane; break;
-      case WarpOp::kShflDown: j = lane + b; in_range = j <= max_lane; break;
-      case WarpOp::kShflXor: j = lane ^ b; in_range = j <= max_lane; break;
-      default: break;
-    }
-    if (!in_range) j = lane;
-    return (mask >> j) & 1u ? values[j] : poison;
+// The value lane `lane` receives from a completed shuffle (PTX shfl.sync):
+// shfl.sync with c = ((32 - width) << 8) | clamp, clamp 0 for .up and 31 for
+// the others, so the lane reads within its segment of `width` lanes, and
+// reading past the segment returns its own value. A source lane outside
+// the mask gives all one bits.
+uint64_t ShuffleResult(const Thread& t, int lane, unsigned mask, const uint64_t* values) {
+  const int segmask = (32 - t.width) & 31;
+  const int clamp = t.op == WarpOp::kShflUp ? 0 : 31;
+  const int max_lane = (lane & segmask) | (clamp & ~segmask);
+  const int min_lane = lane & segmask;
+  const int b = t.param & 31;
+  int j = lane;
+  bool in_range = true;
+  switch (t.op) {
+    case WarpOp::kShflIdx: j = min_lane | (b & ~segmask); in_range = j <= max_lane; break;
+    case WarpOp::kShflUp: j = lane - b; in_range = j >= max_lane; break;
+    case WarpOp::kShflDown: j = lane + b; in_range = j <= max_lane; break;
+    case WarpOp::kShflXor: j = lane ^ b; in_range = j <= max_lane; break;
+    default: break;
   }
+  if (!in_range) j = lane;
+  if ((mask >> j) & 1u) return values[j];
+  return t.bytes == 8 ? ~uint64_t{0} : uint64_t{0xffffffffu};
+}
+
+// The result every lane of a completed vote or reduction receives
+// (vote.sync, redux.sync); value(l) is lane l's 32-bit operand.
+template <typename Value>
+uint64_t VoteResult(WarpOp op, unsigned mask, const Value& value) {
   unsigned ballot = 0;
   uint32_t add = 0, and_all = ~0u, or_all = 0, xor_all = 0;
   uint32_t umin = ~0u, umax = 0;
   int32_t imin = INT32_MAX, imax = INT32_MIN;
   for (unsigned m = mask; m != 0; m &= m - 1) {
     const int l = __builtin_ctz(m);
-    const auto v = static_cast<uint32_t>(values[l]);
+    const auto v = static_cast<uint32_t>(value(l));
     if (v != 0) ballot |= 1u << l;
     add += v;
     and_all &= v;
@@ -154,7 +158,6 @@ uint64_t CollectiveResult(WarpOp op, int lane, unsigned mask, const uint64_t* va
     imax = s > imax ? s : imax;
   }
   switch (op) {
-    case WarpOp::kSyncWarp: return 0;
     case WarpOp::kBallot: return ballot;
     case WarpOp::kAll: return ballot == mask ? 1 : 0;
     case WarpOp::kAny: return ballot != 0 ? 1 : 0;
@@ -183,6 +186,7 @@ class Runner {
   }
 
   void Run(const GridLaunch& launch, uint64_t linear_block);
+  const char* KernelName() const { return launch_ != nullptr ? launch_->kernel_name : "?"; }
   void SyncThreads(const std::source_location& where);
   uint64_t WarpCollective(WarpOp op, unsigned mask, uint64_t value, int bytes, int param, int width,
                           const std::source_location& where);
@@ -217,14 +221,15 @@ class Runner {
   }
   void Exit(Thread* self);
   void ReleaseBarrier(Thread* self);
-  void CompleteCollective(Thread* self, unsigned mask);
+  [[gnu::noinline]] void CompleteCollective(Thread* self, unsigned mask);
+  [[noreturn, gnu::noinline, gnu::cold]] void FailBadCollective(const Thread* self, const Warp& warp) const;
+  [[noreturn, gnu::noinline, gnu::cold]] void FailMismatchedCollective(const Thread* self, const Thread* other) const;
 
   Thread* ThreadAt(int linear) const { return threads_[static_cast<size_t>(linear)].get(); }
-  Thread* Current(const char* what) const;
 
-  [[noreturn]] void Fail(const std::string& message) const;
-  [[noreturn]] void FailAt(const Thread* t, const std::string& message) const;
-  [[noreturn]] void ReportDeadlock() const;
+  [[noreturn, gnu::cold]] void Fail(const std::string& message) const;
+  [[noreturn, gnu::cold]] void FailAt(const Thread* t, const std::string& message) const;
+  [[noreturn, gnu::noinline, gnu::cold]] void ReportDeadlock() const;
   std::string Describe(const Thread* t) const;
 
   FiberContext main_;
@@ -264,7 +269,14 @@ void Runner::Grow(int count) {
     auto t = std::make_unique<Thread>();
     t->runner = this;
     t->stack = std::make_unique<FiberStack>(FiberStackBytes());
-    InitFiberContext(&t->context, *t->stack, &Runner::ThreadMain, t.get());
+    // Each fiber starts a little lower in its stack: the hot frames of
+    // fibers that switch in turn then fall into different cache sets
+    // instead of all aliasing at the same page offset.
+    const size_t color = threads_.size() % 64 * 64;
+    InitFiberContext(&t->context, *t->stack, color, &Runner::ThreadMain, t.get());
+    // Fiber i always runs the thread of linear index i of its block.
+    const std::string name = "SIMT thread, linear index " + std::to_string(threads_.size()) + " in its block";
+    NameFiber(&t->context, name.c_str());
     threads_.push_back(std::move(t));
   }
 }
@@ -372,16 +384,8 @@ void Runner::Exit(Thread* self) {
   }
 }
 
-Thread* Runner::Current(const char* what) const {
-  if (current_ == nullptr) {
-    std::fprintf(stderr, "attestd SIMT: %s called outside a kernel\n", what);
-    std::abort();
-  }
-  return current_;
-}
-
 void Runner::SyncThreads(const std::source_location& where) {
-  Thread* self = Current("__syncthreads");
+  Thread* self = current_;
   if (barrier_arrived_ == 0) {
     barrier_where_ = where;
     barrier_first_ = self;
@@ -420,49 +424,34 @@ void Runner::ReleaseBarrier(Thread* self) {
 
 uint64_t Runner::WarpCollective(WarpOp op, unsigned mask, uint64_t value, int bytes, int param, int width,
                                 const std::source_location& where) {
-  Thread* self = Current(OpName(op));
+  Thread* self = current_;
   const int lane = self->linear & 31;
   Warp& warp = warps_[self->linear >> 5];
   const unsigned bit = 1u << lane;
   self->op = op;
   self->mask = mask;
   self->where = where;
-  // Built only on failure: this is the emulator's hottest path.
-  const auto call = [&] { return "calls " + std::string(OpName(op)) + " (mask " + Hex(mask) + ") at " + Site(where); };
-  if ((mask & bit) == 0) FailAt(self, call() + ", whose mask leaves out the calling lane");
-  if ((mask & ~warp.exists) != 0) {
-    FailAt(self, call() + ", whose mask names lanes " + Hex(mask & ~warp.exists) +
-                     " that this warp does not have (the block has " + std::to_string(count_) + " threads)");
-  }
-  if ((mask & warp.exited) != 0) {
-    FailAt(self, call() + ", whose mask names lanes " + Hex(mask & warp.exited) + " that have exited");
-  }
-  if (IsShuffle(op) && (width < 1 || width > 32 || (width & (width - 1)) != 0)) {
-    FailAt(self, call() + " with width " + std::to_string(width) + ": it must be a power of two <= 32");
-  }
   self->bytes = bytes;
   self->width = width;
+  if ((mask & bit) == 0 || (mask & ~warp.exists) != 0 || (mask & warp.exited) != 0 ||
+      (IsShuffle(op) && (width < 1 || width > 32 || (width & (width - 1)) != 0))) [[unlikely]] {
+    FailBadCollective(self, warp);
+  }
   self->param = param;
   self->value = value;
   self->state = State::kAtWarp;
   warp.arrived |= bit;
   if (op == WarpOp::kSyncWarp) TsanRelease(&self->arrive_token);
 
+  // Complete when every lane of the mask waits with this same mask; lanes
+  // waiting with another mask may still leave theirs and come here.
   bool complete = (warp.arrived & mask) == mask;
   const int base = self->linear & ~31;
-  for (unsigned m = mask; complete && m != 0; m &= m - 1) {
-    complete = ThreadAt(base + __builtin_ctz(m))->mask == mask;
-  }
+  for (unsigned m = mask; complete && m != 0; m &= m - 1) complete = ThreadAt(base + __builtin_ctz(m))->mask == mask;
   if (complete) {
     for (unsigned m = mask; m != 0; m &= m - 1) {
       const Thread* t = ThreadAt(base + __builtin_ctz(m));
-      if (t->op != op || t->bytes != bytes || t->width != width) {
-        FailAt(self, call() + " (" + std::to_string(bytes) + "-byte value, width " + std::to_string(width) +
-                         ") while lane " + std::to_string(t->linear & 31) + " waits at " + OpName(t->op) + " at " +
-                         Site(t->where) + " (" + std::to_string(t->bytes) + "-byte value, width " +
-                         std::to_string(t->width) + ") with the same mask: lanes of one mask must meet at the same "
-                         "collective");
-      }
+      if (t->op != op || t->bytes != bytes || t->width != width) [[unlikely]] FailMismatchedCollective(self, t);
     }
     CompleteCollective(self, mask);
   } else {
@@ -474,11 +463,6 @@ uint64_t Runner::WarpCollective(WarpOp op, unsigned mask, uint64_t value, int by
 
 void Runner::CompleteCollective(Thread* self, unsigned mask) {
   const int base = self->linear & ~31;
-  uint64_t values[32] = {};
-  for (unsigned m = mask; m != 0; m &= m - 1) {
-    const int l = __builtin_ctz(m);
-    values[l] = ThreadAt(base + l)->value;
-  }
   void* group = nullptr;
   if (self->op == WarpOp::kSyncWarp) {
     // The completing lane gathers every member's arrival, then publishes
@@ -488,15 +472,53 @@ void Runner::CompleteCollective(Thread* self, unsigned mask) {
     group = &self->group_token[self->group_parity];
     TsanRelease(group);
   }
+  if (IsShuffle(self->op)) {
+    uint64_t values[32];
+    for (unsigned m = mask; m != 0; m &= m - 1) {
+      const int l = __builtin_ctz(m);
+      values[l] = ThreadAt(base + l)->value;
+    }
+    for (unsigned m = mask; m != 0; m &= m - 1) {
+      const int l = __builtin_ctz(m);
+      Thread* t = ThreadAt(base + l);
+      t->result = ShuffleResult(*t, l, mask, values);
+    }
+  } else {
+    const uint64_t result = VoteResult(self->op, mask, [&](int l) { return ThreadAt(base + l)->value; });
+    for (unsigned m = mask; m != 0; m &= m - 1) ThreadAt(base + __builtin_ctz(m))->result = result;
+  }
   for (unsigned m = mask; m != 0; m &= m - 1) {
-    const int l = __builtin_ctz(m);
-    Thread* t = ThreadAt(base + l);
-    t->result = CollectiveResult(t->op, l, mask, values, *t);
+    Thread* t = ThreadAt(base + __builtin_ctz(m));
     t->warp_acquire = group;
     t->state = State::kReady;
     if (t != self) Push(t);
   }
   warps_[self->linear >> 5].arrived &= ~mask;
+}
+
+void Runner::FailBadCollective(const Thread* self, const Warp& warp) const {
+  const unsigned mask = self->mask, bit = 1u << (self->linear & 31);
+  const std::string call =
+      "calls " + std::string(OpName(self->op)) + " (mask " + Hex(mask) + ") at " + Site(self->where);
+  if ((mask & bit) == 0) FailAt(self, call + ", whose mask leaves out the calling lane");
+  if ((mask & ~warp.exists) != 0) {
+    FailAt(self, call + ", whose mask names lanes " + Hex(mask & ~warp.exists) +
+                     " that this warp does not have (the block has " + std::to_string(count_) + " threads)");
+  }
+  if ((mask & warp.exited) != 0) {
+    FailAt(self, call + ", whose mask names lanes " + Hex(mask & warp.exited) + " that have exited");
+  }
+  FailAt(self, call + " with width " + std::to_string(self->width) + ": it must be a power of two <= 32");
+}
+
+void Runner::FailMismatchedCollective(const Thread* self, const Thread* other) const {
+  const auto shape = [](const Thread* t) {
+    return " (" + std::to_string(t->bytes) + "-byte value, width " + std::to_string(t->width) + ")";
+  };
+  FailAt(self, "calls " + std::string(OpName(self->op)) + " (mask " + Hex(self->mask) + ") at " + Site(self->where) +
+                   shape(self) + " while lane " + std::to_string(other->linear & 31) + " waits at " +
+                   OpName(other->op) + " at " + Site(other->where) + shape(other) +
+                   " with the same mask: lanes of one mask must meet at the same collective");
 }
 
 std::string Runner::Describe(const Thread* t) const {
@@ -553,7 +575,16 @@ void Runner::ReportDeadlock() const {
 
 }  // namespace
 
-void RunBlock(const GridLaunch& launch, uint64_t linear_block) { ThisThreadRunner().Run(launch, linear_block); }
+void RunBlock(const GridLaunch& launch, uint64_t linear_block) {
+  if (t_running != nullptr) {
+    // A kernel calling a launcher: dynamic parallelism is not emulated, and
+    // this host thread's fibers are all in use.
+    std::fprintf(stderr, "attestd SIMT: kernel %s launched from inside kernel %s, which the emulator does not support\n",
+                 launch.kernel_name, t_running->KernelName());
+    std::abort();
+  }
+  ThisThreadRunner().Run(launch, linear_block);
+}
 
 namespace detail {
 

@@ -151,13 +151,14 @@ void UcontextEntry(unsigned hi, unsigned lo, unsigned ehi, unsigned elo) {
 }  // namespace
 #endif
 
-void InitFiberContext(FiberContext* ctx, const FiberStack& stack, FiberEntry entry, void* arg) {
+void InitFiberContext(FiberContext* ctx, const FiberStack& stack, size_t skip_bytes, FiberEntry entry, void* arg) {
+  skip_bytes &= ~size_t{15};
   ctx->stack_bottom = stack.bottom();
   ctx->stack_size = stack.size();
 #if defined(ATTESTD_SIMT_USE_UCONTEXT)
   if (getcontext(&ctx->uc) != 0) Die("getcontext");
   ctx->uc.uc_stack.ss_sp = stack.bottom();
-  ctx->uc.uc_stack.ss_size = stack.size();
+  ctx->uc.uc_stack.ss_size = stack.size() - skip_bytes;
   ctx->uc.uc_link = nullptr;
   const auto a = reinterpret_cast<uintptr_t>(arg);
   const auto e = reinterpret_cast<uintptr_t>(entry);
@@ -167,7 +168,7 @@ void InitFiberContext(FiberContext* ctx, const FiberStack& stack, FiberEntry ent
   // From the top: the trampoline as return address (so that after `ret`
   // the stack is 16-byte aligned for its call), then rbp, rbx, r12 (arg),
   // r13 (entry), r14, r15 in the order attestd_simt_swap_context pops them.
-  auto* top = reinterpret_cast<void**>(static_cast<char*>(stack.bottom()) + stack.size());
+  auto* top = reinterpret_cast<void**>(static_cast<char*>(stack.bottom()) + stack.size() - skip_bytes);
   top[-1] = reinterpret_cast<void*>(&attestd_simt_fiber_trampoline);
   top[-2] = nullptr;                                 // rbp: ends frame-pointer walks
   top[-3] = nullptr;                                 // rbx
@@ -214,6 +215,12 @@ void SwitchContext(FiberContext* from, FiberContext* to, bool from_finished) {
 void OnFiberStart() {
 #if defined(ATTESTD_SIMT_ASAN)
   __sanitizer_finish_switch_fiber(nullptr, nullptr, nullptr);
+#endif
+}
+
+void NameFiber([[maybe_unused]] FiberContext* ctx, [[maybe_unused]] const char* name) {
+#if defined(ATTESTD_SIMT_TSAN)
+  if (ctx->tsan_fiber != nullptr) __tsan_set_fiber_name(ctx->tsan_fiber, name);
 #endif
 }
 

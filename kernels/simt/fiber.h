@@ -29,7 +29,10 @@
 #if defined(__SANITIZE_ADDRESS__)
 #define ATTESTD_SIMT_ASAN 1
 #endif
-#if defined(__SANITIZE_THREAD__)
+// The scheduler's own files are compiled without TSan instrumentation, where
+// __SANITIZE_THREAD__ is not defined; the build defines ATTESTD_SIMT_TSAN
+// for them (kernels/simt/CMakeLists.txt).
+#if defined(__SANITIZE_THREAD__) && !defined(ATTESTD_SIMT_TSAN)
 #define ATTESTD_SIMT_TSAN 1
 #endif
 #if defined(__has_feature)
@@ -81,10 +84,12 @@ using FiberEntry = void (*)(void* arg);
 
 // Makes `ctx` the calling host thread's own stack, to switch back to.
 void InitThreadContext(FiberContext* ctx);
-// Makes `ctx` start entry(arg) on `stack` at its first SwitchContext. The
-// entry calls OnFiberStart() first and never returns: it ends by switching
-// away for good (SwitchContext with from_finished).
-void InitFiberContext(FiberContext* ctx, const FiberStack& stack, FiberEntry entry, void* arg);
+// Makes `ctx` start entry(arg) on `stack` at its first SwitchContext, with
+// the top `skip_bytes` of the stack (a multiple of 16) left unused. The
+// entry calls OnFiberStart() first and never returns: it runs until the
+// process or its thread ends, or switches away for good (SwitchContext with
+// from_finished).
+void InitFiberContext(FiberContext* ctx, const FiberStack& stack, size_t skip_bytes, FiberEntry entry, void* arg);
 // Releases what InitFiberContext acquired (the TSan fiber). The fiber must
 // not be running; it may be suspended, and is then abandoned.
 void DestroyFiberContext(FiberContext* ctx);
@@ -95,6 +100,9 @@ void DestroyFiberContext(FiberContext* ctx);
 void SwitchContext(FiberContext* from, FiberContext* to, bool from_finished = false);
 // Completes the switch into a fiber that starts for the first time.
 void OnFiberStart();
+
+// Names the fiber in ThreadSanitizer reports (copied); no-op elsewhere.
+void NameFiber(FiberContext* ctx, const char* name);
 
 // ThreadSanitizer happens-before edges on a synchronisation address; no-ops
 // in other builds.

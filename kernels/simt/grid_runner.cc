@@ -102,7 +102,14 @@ WorkerPool& Pool() {
 int WorkerThreads() {
   static const int threads = [] {
     const unsigned hw = std::thread::hardware_concurrency();
-    int n = hw == 0 ? 1 : (hw < 4 ? static_cast<int>(hw) : 4);
+#if defined(__SANITIZE_THREAD__)
+    // Every host thread that runs blocks needs its own TSan fibers, which
+    // cost milliseconds each to create; two threads already let blocks race.
+    constexpr unsigned kDefault = 2;
+#else
+    constexpr unsigned kDefault = 4;
+#endif
+    int n = static_cast<int>(hw == 0 ? 1 : (hw < kDefault ? hw : kDefault));
     if (const char* env = std::getenv("ATTESTD_SIMT_THREADS"); env != nullptr && *env != '\0') {
       char* end = nullptr;
       const long v = std::strtol(env, &end, 10);

@@ -14,7 +14,8 @@
 namespace attestd::simt {
 
 // Host threads a grid runs on, counting the launching thread:
-// min(4, hardware threads), or ATTESTD_SIMT_THREADS (1..256) when set.
+// min(4, hardware threads) (min(2, ...) under ThreadSanitizer), or
+// ATTESTD_SIMT_THREADS (1..256) when set.
 int WorkerThreads();
 
 // Runs every block of `launch` and returns when all have finished. Every

@@ -61,6 +61,9 @@ struct Graph {
 
 struct Event {
   unsigned flags = cudaEventDefault;
+  // The capture this event was last recorded into, if that capture may
+  // still be active; guarded by Reg().mu.
+  const Capture* recorded_in = nullptr;
   std::mutex mu;
   bool recorded = false;  // guarded by mu
   Clock::time_point time;  // guarded by mu
@@ -104,6 +107,9 @@ Stream* Resolve(cudaStream_t handle) {
 }
 
 void EndCaptureLocked(Stream* s) {
+  for (Event* e : Reg().events) {
+    if (e->recorded_in == s->capture.get()) e->recorded_in = nullptr;
+  }
   auto& cap = Reg().capturing;
   for (auto it = cap.begin(); it != cap.end(); ++it) {
     if (*it == s) {
@@ -145,6 +151,15 @@ cudaError_t CheckLegacyStreamLocked() {
     }
   }
   return result;
+}
+
+// True when `c` is a capture still in progress. Caller holds Reg().mu.
+bool ActiveCaptureLocked(const Capture* c) {
+  if (c == nullptr) return false;
+  for (const Stream* s : Reg().capturing) {
+    if (s->capture.get() == c) return true;
+  }
+  return false;
 }
 
 // Either records `node` into the stream's capture or returns it to be run
@@ -507,14 +522,16 @@ cudaError_t StreamQuery(cudaStream_t stream) {
 cudaError_t StreamWaitEvent(cudaStream_t stream, cudaEvent_t event, unsigned int flags) {
   std::lock_guard lock(Reg().mu);
   Stream* s = Resolve(stream);
-  if (s == nullptr || event == nullptr || Reg().events.count(reinterpret_cast<Event*>(event)) == 0) {
-    return Record(cudaErrorInvalidResourceHandle);
-  }
+  auto* e = reinterpret_cast<Event*>(event);
+  if (s == nullptr || e == nullptr || Reg().events.count(e) == 0) return Record(cudaErrorInvalidResourceHandle);
   if (flags != 0) return Record(cudaErrorInvalidValue);
-  // Work on every stream has finished when it was issued, so outside a
-  // capture there is nothing to wait for. Joining captures across streams
-  // through events is not emulated.
-  if (s->capture || !Reg().capturing.empty()) return Record(cudaErrorNotSupported);
+  // Work on every stream has finished when it was issued, so there is
+  // nothing to wait for, except across a capture: joining captures of
+  // several streams through events is not emulated.
+  const bool same_capture = s->capture && e->recorded_in == s->capture.get();
+  if ((s->capture && !same_capture) || (!s->capture && ActiveCaptureLocked(e->recorded_in))) {
+    return Record(cudaErrorNotSupported);
+  }
   return cudaSuccess;
 }
 
@@ -623,6 +640,8 @@ cudaError_t GraphDestroy(cudaGraph_t graph) {
   return cudaSuccess;
 }
 
+cudaError_t RecordError(cudaError_t error) { return Record(error); }
+
 cudaError_t GetLastError() {
   const cudaError_t e = t_last_error;
   t_last_error = cudaSuccess;
@@ -675,6 +694,13 @@ Event* LiveEvent(cudaEvent_t event) {
   return e != nullptr && Reg().events.count(e) != 0 ? e : nullptr;
 }
 
+// CUDA refuses to wait for or time an event whose last record is part of a
+// capture still in progress.
+cudaError_t CheckNotCaptured(const Event* e) {
+  std::lock_guard lock(Reg().mu);
+  return ActiveCaptureLocked(e->recorded_in) ? cudaErrorCapturedEvent : cudaSuccess;
+}
+
 void Stamp(Event* e) {
   std::lock_guard lock(e->mu);
   e->recorded = true;
@@ -685,17 +711,26 @@ void Stamp(Event* e) {
 cudaError_t EventRecord(cudaEvent_t event, cudaStream_t stream) {
   Event* e = LiveEvent(event);
   if (e == nullptr) return Record(cudaErrorInvalidResourceHandle);
+  {
+    std::lock_guard lock(Reg().mu);
+    Stream* s = Resolve(stream);
+    e->recorded_in = s != nullptr && s->capture ? s->capture.get() : nullptr;
+  }
   // Everything issued before on the stream has finished, so "now" is when
   // the event completes.
   return Record(SubmitAndRun(stream, [e] { Stamp(e); }));
 }
 
 cudaError_t EventQuery(cudaEvent_t event) {
-  return LiveEvent(event) != nullptr ? cudaSuccess : Record(cudaErrorInvalidResourceHandle);
+  Event* e = LiveEvent(event);
+  if (e == nullptr) return Record(cudaErrorInvalidResourceHandle);
+  return Record(CheckNotCaptured(e));
 }
 
 cudaError_t EventSynchronize(cudaEvent_t event) {
-  return LiveEvent(event) != nullptr ? cudaSuccess : Record(cudaErrorInvalidResourceHandle);
+  Event* e = LiveEvent(event);
+  if (e == nullptr) return Record(cudaErrorInvalidResourceHandle);
+  return Record(CheckNotCaptured(e));
 }
 
 cudaError_t EventElapsedTime(float* ms, cudaEvent_t start, cudaEvent_t end) {
@@ -704,6 +739,8 @@ cudaError_t EventElapsedTime(float* ms, cudaEvent_t start, cudaEvent_t end) {
   Event* b = LiveEvent(end);
   if (a == nullptr || b == nullptr) return Record(cudaErrorInvalidResourceHandle);
   if (((a->flags | b->flags) & cudaEventDisableTiming) != 0) return Record(cudaErrorInvalidResourceHandle);
+  if (cudaError_t err = CheckNotCaptured(a); err != cudaSuccess) return Record(err);
+  if (cudaError_t err = CheckNotCaptured(b); err != cudaSuccess) return Record(err);
   const auto recorded_time = [](Event* e, Clock::time_point* t) {
     std::lock_guard lock(e->mu);
     *t = e->time;

@@ -5,24 +5,33 @@
 //
 // Execution model.
 //   - A launch runs its grid block by block. Blocks are spread over a few
-//     host worker threads (min(4, hardware threads); the environment
-//     variable ATTESTD_SIMT_THREADS overrides, 1 works). The launching
-//     thread is one of them.
+//     host worker threads (min(4, hardware threads), 2 under
+//     ThreadSanitizer; the environment variable ATTESTD_SIMT_THREADS
+//     overrides, 1 works). The launching thread is one of them.
 //   - Every CUDA thread of a block is a fiber with its own stack; all fibers
 //     of a block run on one host thread, cooperatively: a fiber runs until
 //     it reaches __syncthreads, a warp collective (__syncwarp, shuffles,
 //     votes) or the end of the kernel. Lane l of warp w is the thread whose
 //     linear index x + y*blockDim.x + z*blockDim.x*blockDim.y is 32*w + l.
-//   - __syncthreads completes when every live (not yet exited) thread of the
-//     block has reached it, from the same call site. A warp collective
-//     completes when every lane named in its mask has reached a collective
-//     of the same kind with the same mask.
+//   - __syncthreads completes when every live thread of the block has
+//     reached it, from the same call site; threads that have returned count
+//     as arrived, as on the hardware. A warp collective completes when every
+//     lane named in its mask has reached a collective of the same kind with
+//     the same mask.
+//   - Blocks run in no fixed order and concurrently on different host
+//     threads. Blocks that one host thread runs one after another are
+//     ordered, so ThreadSanitizer sees a race between blocks only when they
+//     happened to run on different host threads.
 //   - Misuse that is undefined on a GPU is reported on stderr with the
 //     kernel, block and thread ids, then the process aborts: a __syncthreads
 //     or collective that some thread can never reach (deadlock), threads at
 //     different __syncthreads call sites, lanes meeting with different
 //     collectives, a mask naming an exited or nonexistent lane or leaving
-//     out the caller, a shuffle width that is not a power of two <= 32.
+//     out the caller, a shuffle width that is not a power of two <= 32, a
+//     launch from inside a kernel. The kernel is named by the launch's
+//     first argument as written (a function pointer shows its variable's
+//     name). A stack overflow hits a guard page (SIGSEGV); stacks are 128
+//     KiB, 512 KiB under a sanitizer, ATTESTD_SIMT_STACK_KIB overrides.
 //   - A shuffle that reads a lane outside the mask returns all one bits
 //     (NaN for float, -1 for int), as reads of unwritten device memory do.
 //   - `__shared__` is `static thread_local`: one copy per host thread, so
@@ -50,6 +59,11 @@
 // reported as a data race. Everything a kernel wrote happens before its
 // launch call returns; everything the host wrote before a launch happens
 // before the kernel.
+//
+// Errors: runtime API calls return cudaError_t and set the calling host
+// thread's last error as CUDA does; none is sticky (where a GPU would fault,
+// the emulator aborts). The device is "attestd SIMT emulator", compute
+// capability 9.0, with one multiprocessor per host thread that runs blocks.
 //
 // Thread safety: every runtime API function may be called from any host
 // thread; the per-thread last error is kept per host thread as in CUDA.
@@ -444,6 +458,9 @@ cudaError_t EventQuery(cudaEvent_t event);
 cudaError_t EventSynchronize(cudaEvent_t event);
 cudaError_t EventElapsedTime(float* ms, cudaEvent_t start, cudaEvent_t end);
 cudaError_t EventDestroy(cudaEvent_t event);
+// Makes `error` the calling thread's last error (unless it is cudaSuccess)
+// and returns it.
+cudaError_t RecordError(cudaError_t error);
 }  // namespace api
 
 }  // namespace attestd::simt
@@ -698,6 +715,28 @@ static inline cudaError_t cudaMemcpy(void* dst, const void* src, size_t count, e
 static inline cudaError_t cudaMemcpyAsync(void* dst, const void* src, size_t count, enum cudaMemcpyKind kind,
                                           cudaStream_t stream = 0) {
   return ::attestd::simt::api::MemcpyAsync(dst, src, count, kind, stream);
+}
+// __device__ and __constant__ variables are host variables here; copying to
+// or from one is a copy to or from its storage.
+template <class T>
+static inline cudaError_t cudaMemcpyToSymbol(const T& symbol, const void* src, size_t count = sizeof(T),
+                                             size_t offset = 0, enum cudaMemcpyKind kind = cudaMemcpyHostToDevice) {
+  if (offset > sizeof(T) || count > sizeof(T) - offset) return ::attestd::simt::api::RecordError(cudaErrorInvalidValue);
+  if (kind != cudaMemcpyHostToDevice && kind != cudaMemcpyDeviceToDevice && kind != cudaMemcpyDefault) {
+    return ::attestd::simt::api::RecordError(cudaErrorInvalidMemcpyDirection);
+  }
+  if (count != 0) std::memcpy(reinterpret_cast<char*>(const_cast<T*>(&symbol)) + offset, src, count);
+  return cudaSuccess;
+}
+template <class T>
+static inline cudaError_t cudaMemcpyFromSymbol(void* dst, const T& symbol, size_t count = sizeof(T),
+                                               size_t offset = 0, enum cudaMemcpyKind kind = cudaMemcpyDeviceToHost) {
+  if (offset > sizeof(T) || count > sizeof(T) - offset) return ::attestd::simt::api::RecordError(cudaErrorInvalidValue);
+  if (kind != cudaMemcpyDeviceToHost && kind != cudaMemcpyDeviceToDevice && kind != cudaMemcpyDefault) {
+    return ::attestd::simt::api::RecordError(cudaErrorInvalidMemcpyDirection);
+  }
+  if (count != 0) std::memcpy(dst, reinterpret_cast<const char*>(&symbol) + offset, count);
+  return cudaSuccess;
 }
 static inline cudaError_t cudaMemset(void* devPtr, int value, size_t count) {
   return ::attestd::simt::api::Memset(devPtr, value, count);

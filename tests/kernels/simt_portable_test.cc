@@ -135,11 +135,21 @@ TEST_F(BarrierTest, TwoBarriersPerRoundOrderEveryReadAfterTheWrites) {
   }
 }
 
+TEST_F(BarrierTest, SyncwarpOrdersAWarpsExchangeThroughSharedMemory) {
+  std::vector<int> in(32);
+  for (int l = 0; l < 32; ++l) in[static_cast<size_t>(l)] = 7 * l + 1;
+  DeviceBuffer<int> din(32), dout(32);
+  din.Upload(in);
+  ASSERT_EQ(LaunchWarpExchange(true, din.get(), dout.get(), nullptr), cudaSuccess);
+  const std::vector<int> got = dout.Download();
+  for (int l = 0; l < 32; ++l) EXPECT_EQ(got[static_cast<size_t>(l)], 7 * ((l + 1) % 32) + 1) << l;
+}
+
 // ---------------------------------------------------------------------------
 using SharedMemoryTest = GpuTest;
 
 TEST_F(SharedMemoryTest, DynamicSharedMemoryHoldsTheLaunchBytesForEachType) {
-  constexpr int kInts = 100, kDoubles = 1024;
+  constexpr int kInts = 100, kDoubles = 384;
   std::vector<int> ints(kInts);
   for (int i = 0; i < kInts; ++i) ints[static_cast<size_t>(i)] = i * 3 - 7;
   std::vector<double> doubles(kDoubles);
@@ -402,6 +412,43 @@ TEST_F(GraphTest, EndingACaptureThatWasNeverBegunIsRefused) {
   cudaGraph_t graph = nullptr;
   EXPECT_EQ(cudaStreamEndCapture(stream_, &graph), cudaErrorIllegalState);
   EXPECT_EQ(cudaGetLastError(), cudaErrorIllegalState);
+}
+
+TEST_F(GraphTest, EventsTimeTheWorkBetweenThemAndReplayRecordsThemAgain) {
+  cudaEvent_t start = nullptr, stop = nullptr;
+  ASSERT_EQ(cudaEventCreate(&start), cudaSuccess);
+  ASSERT_EQ(cudaEventCreate(&stop), cudaSuccess);
+  float ms = -1.0f;
+  EXPECT_EQ(cudaEventElapsedTime(&ms, start, stop), cudaErrorInvalidResourceHandle);  // never recorded
+  (void)cudaGetLastError();
+
+  DeviceBuffer<float> dx(4096);
+  ASSERT_EQ(cudaMemset(dx.get(), 0, dx.bytes()), cudaSuccess);
+  ASSERT_EQ(cudaEventRecord(start, stream_), cudaSuccess);
+  ASSERT_EQ(LaunchAddOne(dx.get(), 4096, stream_), cudaSuccess);
+  ASSERT_EQ(cudaEventRecord(stop, stream_), cudaSuccess);
+  ASSERT_EQ(cudaEventSynchronize(stop), cudaSuccess);
+  ASSERT_EQ(cudaEventElapsedTime(&ms, start, stop), cudaSuccess);
+  EXPECT_GE(ms, 0.0f);
+
+  // Recorded inside a capture, the events are stamped by every replay.
+  ASSERT_EQ(cudaStreamBeginCapture(stream_, cudaStreamCaptureModeGlobal), cudaSuccess);
+  ASSERT_EQ(cudaEventRecord(start, stream_), cudaSuccess);
+  ASSERT_EQ(LaunchAddOne(dx.get(), 4096, stream_), cudaSuccess);
+  ASSERT_EQ(cudaEventRecord(stop, stream_), cudaSuccess);
+  cudaGraph_t graph = nullptr;
+  ASSERT_EQ(cudaStreamEndCapture(stream_, &graph), cudaSuccess);
+  cudaGraphExec_t exec = nullptr;
+  ASSERT_EQ(cudaGraphInstantiate(&exec, graph, 0), cudaSuccess);
+  ASSERT_EQ(cudaGraphLaunch(exec, stream_), cudaSuccess);
+  ASSERT_EQ(cudaStreamSynchronize(stream_), cudaSuccess);
+  ASSERT_EQ(cudaEventElapsedTime(&ms, start, stop), cudaSuccess);
+  EXPECT_GE(ms, 0.0f);
+  for (float v : dx.Download()) ASSERT_EQ(v, 2.0f);
+  EXPECT_EQ(cudaGraphExecDestroy(exec), cudaSuccess);
+  EXPECT_EQ(cudaGraphDestroy(graph), cudaSuccess);
+  EXPECT_EQ(cudaEventDestroy(start), cudaSuccess);
+  EXPECT_EQ(cudaEventDestroy(stop), cudaSuccess);
 }
 
 // ---------------------------------------------------------------------------

@@ -128,6 +128,14 @@ __global__ void SharedIdentity(unsigned long long* where) {
   if (t == 0) where[blockIdx.x] = static_cast<unsigned long long>(reinterpret_cast<uintptr_t>(&scratch[0]));
 }
 
+__global__ void WarpExchange(bool with_syncwarp, const int* in, int* out) {
+  __shared__ int slots[32];
+  const unsigned lane = threadIdx.x;
+  slots[lane] = in[lane];
+  if (with_syncwarp) __syncwarp();
+  out[lane] = slots[(lane + 1) % 32];
+}
+
 __global__ void Deadlock() {
   if (threadIdx.x > 0 && threadIdx.x < 32) __syncwarp();
   __syncthreads();
@@ -168,6 +176,14 @@ __global__ void MissingSyncthreads(int n, int* out) {
 __global__ void ReadOnePast(const float* in, float* out) {
   const int t = static_cast<int>(threadIdx.x);
   out[t] = in[t + 1];
+}
+
+__global__ void ReadOnePastDynamicShared(float* out) {
+  ATTESTD_DYNAMIC_SHARED(float, buffer);
+  const unsigned t = threadIdx.x;
+  buffer[t] = static_cast<float>(t);
+  __syncthreads();
+  out[t] = buffer[t + 1];
 }
 
 unsigned Blocks(int n, int per_block) { return static_cast<unsigned>((n + per_block - 1) / per_block); }
@@ -258,6 +274,11 @@ cudaError_t LaunchSharedIdentity(int blocks, unsigned long long* where, cudaStre
   return cudaGetLastError();
 }
 
+cudaError_t LaunchWarpExchange(bool with_syncwarp, const int* in, int* out, cudaStream_t stream) {
+  ATTESTD_LAUNCH(WarpExchange, 1, 32, 0, stream)(with_syncwarp, in, out);
+  return cudaGetLastError();
+}
+
 cudaError_t LaunchDeadlock(int threads, cudaStream_t stream) {
   ATTESTD_LAUNCH(Deadlock, 1, threads, 0, stream)();
   return cudaGetLastError();
@@ -285,6 +306,11 @@ cudaError_t LaunchMissingSyncthreads(int threads, int* out, cudaStream_t stream)
 
 cudaError_t LaunchReadOnePast(const float* in, int n, float* out, cudaStream_t stream) {
   ATTESTD_LAUNCH(ReadOnePast, 1, n, 0, stream)(in, out);
+  return cudaGetLastError();
+}
+
+cudaError_t LaunchReadOnePastDynamicShared(int n, float* out, cudaStream_t stream) {
+  ATTESTD_LAUNCH(ReadOnePastDynamicShared, 1, n, n * sizeof(float), stream)(out);
   return cudaGetLastError();
 }
 

@@ -77,6 +77,11 @@ cudaError_t SetAddOneMaxDynamicShared(int bytes);
 // different identifiers.
 cudaError_t LaunchSharedIdentity(int blocks, unsigned long long* where, cudaStream_t stream);
 
+// One warp exchanges values through shared memory: out[lane] =
+// in[(lane + 1) % 32], with a __syncwarp() between the writes and the
+// reads when `with_syncwarp` (without it, a data race).
+cudaError_t LaunchWarpExchange(bool with_syncwarp, const int* in, int* out, cudaStream_t stream);
+
 // Kernels with deliberate bugs, for the emulator's failure reports. Each
 // is one block of `threads` threads.
 // Lanes 1..31 of warp 0 wait at __syncwarp() while lane 0 waits at
@@ -93,5 +98,8 @@ cudaError_t LaunchMismatchedCollectives(cudaStream_t stream);
 cudaError_t LaunchMissingSyncthreads(int threads, int* out, cudaStream_t stream);
 // Thread t reads in[t + 1]: the last thread reads one element past the end.
 cudaError_t LaunchReadOnePast(const float* in, int n, float* out, cudaStream_t stream);
+// n threads and n floats of dynamic shared memory; after a barrier thread t
+// reads shared[t + 1]: the last thread reads one past the launch's bytes.
+cudaError_t LaunchReadOnePastDynamicShared(int n, float* out, cudaStream_t stream);
 
 }  // namespace attestd::kernels::ATTESTD_GPU_NS::simt_test
