@@ -3,7 +3,7 @@
 #include <chrono>
 
 #include "attest/sha256.h"
-#include "ledger/chain/anchor_record.h"
+#include "chain/anchor_record.h"
 #include "ledger/merkle_hash.h"
 #include "ledger/proof_json.h"
 #include "model/family.h"

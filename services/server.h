@@ -23,7 +23,7 @@
 
 #include <grpcpp/server.h>
 
-#include "ledger/chain/exporter_thread.h"
+#include "chain/exporter_thread.h"
 #include "services/attestation_service.h"
 #include "services/config.h"
 #include "services/grpc_services.h"

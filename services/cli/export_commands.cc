@@ -1,6 +1,6 @@
 // `attest export`: anchor checkpoint roots on an EVM chain, or write them to a
 // file; `attest anchors`: list recorded anchors, check a receipt on chain.
-// docs/anchoring.md describes the exporter; ledger/chain/ implements it.
+// docs/anchoring.md describes the exporter; chain/ implements it.
 #include <atomic>
 #include <csignal>
 #include <fstream>
@@ -8,9 +8,9 @@
 
 #include "attest/keystore.h"
 #include "attest/receipt.h"
-#include "ledger/chain/exporter.h"
-#include "ledger/chain/file_export.h"
-#include "ledger/chain/onchain_verify.h"
+#include "chain/exporter.h"
+#include "chain/file_export.h"
+#include "chain/onchain_verify.h"
 #include "ledger/merkle_hash.h"
 #include "ledger/proof_verify.h"
 #include "services/cli/command_registry.h"

@@ -25,7 +25,7 @@
 #include "attest/signed_note.h"
 #include "attest/sha256.h"
 #include "ledger/audit.h"
-#include "ledger/chain/anchor_record.h"
+#include "chain/anchor_record.h"
 #include "ledger/checkpoint.h"
 #include "ledger/checkpoint_signing.h"
 #include "ledger/log_store.h"

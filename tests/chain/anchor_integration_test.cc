@@ -9,11 +9,11 @@
 #include <sstream>
 #include <thread>
 
-#include "ledger/chain/exporter.h"
-#include "ledger/chain/exporter_thread.h"
-#include "ledger/chain/file_export.h"
-#include "ledger/chain/onchain_verify.h"
-#include "ledger/chain/registry_abi.h"
+#include "chain/exporter.h"
+#include "chain/exporter_thread.h"
+#include "chain/file_export.h"
+#include "chain/onchain_verify.h"
+#include "chain/registry_abi.h"
 #include "tests/chain/chain_harness.h"
 
 namespace attestd::chain {

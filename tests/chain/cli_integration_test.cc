@@ -7,7 +7,7 @@
 
 #include "attest/eip712.h"
 #include "attest/receipt.h"
-#include "ledger/chain/anchor_record.h"
+#include "chain/anchor_record.h"
 #include "ledger/proof_plan.h"
 #include "tests/chain/chain_harness.h"
 

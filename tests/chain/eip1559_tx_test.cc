@@ -1,14 +1,14 @@
 // RLP and EIP-1559 transactions against the ethers-generated vectors
 // (testdata/ethereum_vectors.json, a copy of shared/vectors/ethereum).
-#include "ledger/chain/eip1559_tx.h"
+#include "chain/eip1559_tx.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include <fstream>
 
-#include "ledger/chain/registry_abi.h"
-#include "ledger/chain/rlp.h"
+#include "chain/registry_abi.h"
+#include "chain/rlp.h"
 
 namespace attestd::chain {
 namespace {

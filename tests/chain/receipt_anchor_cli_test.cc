@@ -11,7 +11,7 @@
 #include "attest/ed25519.h"
 #include "attest/eip712.h"
 #include "attest/receipt.h"
-#include "ledger/chain/anchor_record.h"
+#include "chain/anchor_record.h"
 #include "ledger/checkpoint_signing.h"
 #include "ledger/proof_plan.h"
 #include "tests/chain/chain_harness.h"

@@ -11,7 +11,7 @@
 #include <string>
 
 #include "attest/sha256.h"
-#include "ledger/chain/anchor_record.h"
+#include "chain/anchor_record.h"
 #include "ledger/checkpoint_signing.h"
 #include "ledger/proof_json.h"
 #include "tests/ledger/store_test_util.h"

@@ -13,8 +13,8 @@
 
 #include "attest/keystore.h"
 #include "attest/sha256.h"
-#include "ledger/chain/anchor_record.h"
-#include "ledger/chain/registry_abi.h"
+#include "chain/anchor_record.h"
+#include "chain/registry_abi.h"
 #include "tests/chain/chain_harness.h"
 #include "tests/services/server_fixture.h"
 

@@ -12,7 +12,7 @@
 #include <optional>
 #include <thread>
 
-#include "ledger/chain/exporter.h"
+#include "chain/exporter.h"
 
 namespace attestd::chain {
 

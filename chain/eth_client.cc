@@ -1,4 +1,4 @@
-#include "ledger/chain/eth_client.h"
+#include "chain/eth_client.h"
 
 namespace attestd::chain {
 namespace {

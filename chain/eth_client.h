@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "attest/bytes.h"
-#include "ledger/chain/json_rpc.h"
+#include "chain/json_rpc.h"
 
 namespace attestd::chain {
 

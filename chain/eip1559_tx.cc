@@ -1,9 +1,9 @@
-#include "ledger/chain/eip1559_tx.h"
+#include "chain/eip1559_tx.h"
 
 #include <algorithm>
 
 #include "attest/keccak256.h"
-#include "ledger/chain/rlp.h"
+#include "chain/rlp.h"
 
 namespace attestd::chain {
 namespace {

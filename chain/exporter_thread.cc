@@ -1,4 +1,4 @@
-#include "ledger/chain/exporter_thread.h"
+#include "chain/exporter_thread.h"
 
 namespace attestd::chain {
 

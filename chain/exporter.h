@@ -39,9 +39,9 @@
 #include <string>
 
 #include "attest/secp256k1_signer.h"
-#include "ledger/chain/anchor_record.h"
-#include "ledger/chain/eth_client.h"
-#include "ledger/chain/fee_policy.h"
+#include "chain/anchor_record.h"
+#include "chain/eth_client.h"
+#include "chain/fee_policy.h"
 #include "ledger/log_store.h"
 
 namespace attestd::chain {

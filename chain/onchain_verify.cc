@@ -1,8 +1,8 @@
-#include "ledger/chain/onchain_verify.h"
+#include "chain/onchain_verify.h"
 
 #include <algorithm>
 
-#include "ledger/chain/registry_abi.h"
+#include "chain/registry_abi.h"
 #include "ledger/proof_verify.h"
 
 namespace attestd::chain {

@@ -1,4 +1,4 @@
-#include "ledger/chain/fee_policy.h"
+#include "chain/fee_policy.h"
 
 #include <algorithm>
 #include <string>

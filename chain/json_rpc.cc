@@ -1,4 +1,4 @@
-#include "ledger/chain/json_rpc.h"
+#include "chain/json_rpc.h"
 
 #include <curl/curl.h>
 

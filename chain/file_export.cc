@@ -1,10 +1,10 @@
-#include "ledger/chain/file_export.h"
+#include "chain/file_export.h"
 
 #include <map>
 
 #include <nlohmann/json.hpp>
 
-#include "ledger/chain/exporter.h"
+#include "chain/exporter.h"
 #include "ledger/proof_plan.h"
 
 namespace attestd::chain {

@@ -1,12 +1,12 @@
-#include "ledger/chain/exporter.h"
+#include "chain/exporter.h"
 
 #include <algorithm>
 #include <cctype>
 #include <iostream>
 #include <thread>
 
-#include "ledger/chain/eip1559_tx.h"
-#include "ledger/chain/registry_abi.h"
+#include "chain/eip1559_tx.h"
+#include "chain/registry_abi.h"
 #include "ledger/checkpoint.h"
 
 namespace attestd::chain {

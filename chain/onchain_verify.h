@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "attest/bytes.h"
-#include "ledger/chain/eth_client.h"
+#include "chain/eth_client.h"
 
 namespace attestd::chain {
 

@@ -1,4 +1,4 @@
-#include "ledger/chain/anchor_record.h"
+#include "chain/anchor_record.h"
 
 #include <rocksdb/db.h>
 

@@ -1,4 +1,4 @@
-#include "ledger/chain/rlp.h"
+#include "chain/rlp.h"
 
 namespace attestd::chain {
 namespace {

@@ -1,4 +1,4 @@
-#include "ledger/chain/registry_abi.h"
+#include "chain/registry_abi.h"
 
 #include <algorithm>
 

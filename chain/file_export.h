@@ -18,7 +18,7 @@
 
 #include <ostream>
 
-#include "ledger/chain/anchor_record.h"
+#include "chain/anchor_record.h"
 #include "ledger/log_store.h"
 
 namespace attestd::chain {
