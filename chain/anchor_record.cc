@@ -10,8 +10,6 @@ namespace {
 constexpr std::string_view kKeyPrefix = "anchor/";
 constexpr uint64_t kFormatVersion = 1;
 
-std::string Hex0x(ByteSpan bytes) { return "0x" + HexEncode(bytes); }
-
 absl::Status Missing(std::string_view field, std::string_view want) {
   return absl::DataLossError("anchor record: field \"" + std::string(field) + "\" missing or not " + std::string(want));
 }

@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "attest/bytes.h"
+#include "ledger/log_store.h"
 
 namespace rocksdb {
 class DB;
@@ -66,6 +67,8 @@ class AnchorLedger {
  public:
   // Borrows both; they must outlive this object (they live as long as the LogStore).
   AnchorLedger(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* family) : db_(db), family_(family) {}
+  // The `anchors` family of `store`, which must outlive this object.
+  explicit AnchorLedger(const ledger::LogStore& store) : AnchorLedger(store.raw_db(), store.anchors_family()) {}
 
   [[nodiscard]] absl::Status Put(const AnchorRecord& record);
   [[nodiscard]] absl::StatusOr<std::optional<AnchorRecord>> Get(uint64_t tree_size) const;

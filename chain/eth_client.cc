@@ -44,8 +44,6 @@ std::string ToQuantity(uint64_t value) {
   return "0x" + digits;
 }
 
-std::string ToHexData(ByteSpan bytes) { return "0x" + HexEncode(bytes); }
-
 absl::StatusOr<uint64_t> EthClient::ChainId() {
   ASSIGN_OR_RETURN(auto result, rpc_.Call("eth_chainId", nlohmann::json::array()));
   return ParseQuantity(result, "eth_chainId");
@@ -57,12 +55,12 @@ absl::StatusOr<uint64_t> EthClient::BlockNumber() {
 }
 
 absl::StatusOr<uint64_t> EthClient::TransactionCount(const Address20& account, std::string_view block_tag) {
-  ASSIGN_OR_RETURN(auto result, rpc_.Call("eth_getTransactionCount", {ToHexData(account.span()), block_tag}));
+  ASSIGN_OR_RETURN(auto result, rpc_.Call("eth_getTransactionCount", {Hex0x(account.span()), block_tag}));
   return ParseQuantity(result, "eth_getTransactionCount");
 }
 
 absl::StatusOr<uint64_t> EthClient::Balance(const Address20& account) {
-  ASSIGN_OR_RETURN(auto result, rpc_.Call("eth_getBalance", {ToHexData(account.span()), "latest"}));
+  ASSIGN_OR_RETURN(auto result, rpc_.Call("eth_getBalance", {Hex0x(account.span()), "latest"}));
   // Balances routinely exceed 64 bits of wei (hardhat funds 10^22); saturate.
   auto parsed = ParseQuantity(result, "eth_getBalance");
   if (parsed.status().code() == absl::StatusCode::kOutOfRange) return UINT64_MAX;
@@ -94,18 +92,18 @@ absl::StatusOr<uint64_t> EthClient::MaxPriorityFeePerGas() {
 }
 
 absl::StatusOr<uint64_t> EthClient::EstimateGas(const Address20& from, const Address20& to, ByteSpan data) {
-  nlohmann::json call = {{"from", ToHexData(from.span())}, {"to", ToHexData(to.span())}, {"data", ToHexData(data)}};
+  nlohmann::json call = {{"from", Hex0x(from.span())}, {"to", Hex0x(to.span())}, {"data", Hex0x(data)}};
   ASSIGN_OR_RETURN(auto result, rpc_.Call("eth_estimateGas", nlohmann::json::array({call})));
   return ParseQuantity(result, "eth_estimateGas");
 }
 
 absl::StatusOr<Digest32> EthClient::SendRawTransaction(ByteSpan raw) {
-  ASSIGN_OR_RETURN(auto result, rpc_.Call("eth_sendRawTransaction", {ToHexData(raw)}));
+  ASSIGN_OR_RETURN(auto result, rpc_.Call("eth_sendRawTransaction", {Hex0x(raw)}));
   return ParseHash(result, "eth_sendRawTransaction");
 }
 
 absl::StatusOr<std::optional<TxReceipt>> EthClient::GetReceipt(const Digest32& tx_hash) {
-  ASSIGN_OR_RETURN(auto result, rpc_.Call("eth_getTransactionReceipt", {ToHexData(tx_hash.span())}));
+  ASSIGN_OR_RETURN(auto result, rpc_.Call("eth_getTransactionReceipt", {Hex0x(tx_hash.span())}));
   if (result.is_null()) return std::optional<TxReceipt>();
   if (!result.is_object()) return absl::InternalError("eth_getTransactionReceipt: reply is not an object");
   TxReceipt out;
@@ -122,7 +120,7 @@ absl::StatusOr<std::optional<TxReceipt>> EthClient::GetReceipt(const Digest32& t
 }
 
 absl::StatusOr<bool> EthClient::KnowsTransaction(const Digest32& tx_hash) {
-  ASSIGN_OR_RETURN(auto result, rpc_.Call("eth_getTransactionByHash", {ToHexData(tx_hash.span())}));
+  ASSIGN_OR_RETURN(auto result, rpc_.Call("eth_getTransactionByHash", {Hex0x(tx_hash.span())}));
   return !result.is_null();
 }
 
@@ -135,7 +133,7 @@ absl::StatusOr<std::optional<Digest32>> EthClient::BlockHashAt(uint64_t number) 
 }
 
 absl::StatusOr<Bytes> EthClient::Call(const Address20& to, ByteSpan data) {
-  nlohmann::json call = {{"to", ToHexData(to.span())}, {"data", ToHexData(data)}};
+  nlohmann::json call = {{"to", Hex0x(to.span())}, {"data", Hex0x(data)}};
   ASSIGN_OR_RETURN(auto result, rpc_.Call("eth_call", {call, "latest"}));
   if (!result.is_string()) return absl::InternalError("eth_call: reply is not a hex string");
   return HexDecode(result.get<std::string>());

@@ -12,8 +12,6 @@
 namespace attestd::chain {
 namespace {
 
-std::string Hex0x(ByteSpan bytes) { return "0x" + HexEncode(bytes); }
-
 std::string Lower(std::string_view text) {
   std::string out(text);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -59,11 +57,11 @@ std::string_view StepOutcomeName(StepOutcome outcome) {
 }
 
 absl::StatusOr<CheckpointRef> ParseCheckpointNote(const std::string& note) {
-  // The body is everything up to the blank line before the signatures; its
-  // grammar is ledger/checkpoint.h's. Signatures are the ledger's concern.
-  const size_t blank = note.find("\n\n");
-  if (blank == std::string::npos) return absl::DataLossError("checkpoint: no blank line before the signatures");
-  auto parsed = ledger::ParseCheckpoint(std::string_view(note).substr(0, blank + 1));
+  // The body is the note's text; its grammar is ledger/checkpoint.h's.
+  // Signatures are the ledger's concern.
+  absl::StatusOr<std::string_view> body = NoteText(note);
+  if (!body.ok()) return absl::DataLossError("checkpoint: no blank line before the signatures");
+  auto parsed = ledger::ParseCheckpoint(*body);
   if (!parsed.ok()) return absl::DataLossError("checkpoint: " + std::string(parsed.status().message()));
   CheckpointRef out;
   out.origin = parsed->origin;

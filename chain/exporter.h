@@ -79,7 +79,7 @@ struct CheckpointRef {
   std::string note;
 };
 
-// Splits a stored checkpoint note at the blank line and parses its body with
+// Splits a stored checkpoint note (attest/signed_note.h NoteText) and parses its body with
 // ledger::ParseCheckpoint (no grammar of its own); DataLoss if either fails.
 // Signatures are not checked here. The exporter also checks the root against
 // the store's RootAt(size).

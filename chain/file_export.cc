@@ -8,14 +8,9 @@
 #include "ledger/proof_plan.h"
 
 namespace attestd::chain {
-namespace {
-
-std::string Hex0x(ByteSpan bytes) { return "0x" + HexEncode(bytes); }
-
-}  // namespace
 
 absl::StatusOr<FileExportStats> ExportCheckpoints(const ledger::LogStore& store, std::ostream& out) {
-  AnchorLedger records(store.raw_db(), store.anchors_family());
+  AnchorLedger records(store);
   ASSIGN_OR_RETURN(std::vector<AnchorRecord> all, records.List());
   std::map<uint64_t, AnchorRecord> confirmed;
   std::map<uint64_t, AnchorRecord> by_size;

@@ -8,8 +8,6 @@
 namespace attestd::chain {
 namespace {
 
-std::string Hex0x(ByteSpan bytes) { return "0x" + HexEncode(bytes); }
-
 absl::StatusOr<Digest32> RootAt(EthClient& eth, const Address20& registry, const Digest32& log_id, uint64_t size) {
   ASSIGN_OR_RETURN(Bytes data, eth.Call(registry, EncodeRootAtCall(log_id, size)));
   return DecodeRootAtResult(data);

@@ -140,7 +140,7 @@ std::vector<float> PromptLogits(const std::string& dir, const std::vector<int32_
 // a 16-position original context with low_freq_factor 0.25 and
 // high_freq_factor 2 puts them in all three llama3 bands: below 8 kept,
 // 8 to 64 blended, above 64 divided.
-TEST_P(TorchReferenceTest, ScaledRopeIgnoredOrDisagreesWithPyTorch) {
+TEST_P(TorchReferenceTest, ScaledRopeMatchesPyTorch) {
   if (!TorchAvailable()) GTEST_SKIP() << "skipping: /usr/bin/python3 cannot import torch (apt install python3-torch)";
   const std::vector<int32_t> prompt = {12, 200, 33, 480, 7, 64, 150, 9, 1, 310};
   for (const std::string scaling :

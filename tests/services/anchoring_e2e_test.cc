@@ -1,5 +1,5 @@
 // attestd with `anchoring.enabled`: the real server in this process, a
-// hardhat node (tests/chain/chain_harness.h) holding a freshly deployed
+// hardhat node (tests/testing/chain_harness.h) holding a freshly deployed
 // AnchorRegistry. Receipts are generated over gRPC, a checkpoint is issued,
 // and the exporter thread inside the server must put its root on chain;
 // LedgerService.ListAnchors must then report the confirmed anchor with the
@@ -11,11 +11,12 @@
 #include <thread>
 #include <vector>
 
+#include "attest/key_source.h"
 #include "attest/keystore.h"
 #include "attest/sha256.h"
 #include "chain/anchor_record.h"
 #include "chain/registry_abi.h"
-#include "tests/chain/chain_harness.h"
+#include "tests/testing/chain_harness.h"
 #include "tests/services/server_fixture.h"
 
 namespace attestd::service {

@@ -1,6 +1,6 @@
 // modelDigest: per-file hashes equal sha256sum's, the manifest format, file
 // selection, symlink rules, and the (path, size, mtime, inode) cache.
-#include "attest/model_digest.h"
+#include "verify/identity.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -14,6 +14,8 @@
 #include <fstream>
 
 #include "attest/sha256.h"
+#include "model/inference_files.h"
+#include "tests/testing/temp_dir.h"
 
 namespace attestd {
 namespace {
@@ -23,10 +25,6 @@ namespace fs = std::filesystem;
 class ModelDigestTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = fs::path(::testing::TempDir()) /
-            ("attestd-model-digest-" + std::to_string(::getpid()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(root_);
     model_ = root_ / "model";
     cache_ = root_ / "cache";
     fs::create_directories(model_);
@@ -43,7 +41,6 @@ class ModelDigestTest : public ::testing::Test {
     Write("README.md", "not read by inference");
     Write("vocab.txt", "not read by inference");
   }
-  void TearDown() override { fs::remove_all(root_); }
 
   void Write(const std::string& name, const std::string& bytes) {
     std::ofstream out(model_ / name, std::ios::binary | std::ios::trunc);
@@ -82,11 +79,13 @@ class ModelDigestTest : public ::testing::Test {
     return n == 64 ? std::string(hex.data(), 64) : "";
   }
 
-  fs::path root_, model_, cache_;
+  attestd::testing::TempDir tmp_{"model-digest"};
+  fs::path root_ = tmp_.path();
+  fs::path model_, cache_;
 };
 
 TEST_F(ModelDigestTest, SelectsOnlyFilesInferenceReadsSortedByBytes) {
-  auto files = ListModelFiles(model_.string());
+  auto files = model::ListInferenceFiles(model_.string());
   ASSERT_TRUE(files.ok()) << files.status();
   EXPECT_EQ(*files, (std::vector<std::string>{"config.json", "generation_config.json",
                                               "model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors",

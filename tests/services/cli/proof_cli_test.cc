@@ -19,6 +19,7 @@
 #include "ledger/merkle_hash.h"
 #include "ledger/proof_json.h"
 #include "ledger/proof_plan.h"
+#include "tests/testing/temp_dir.h"
 
 #ifndef ATTEST_CLI_PATH
 #error "ATTEST_CLI_PATH must name the attest executable"
@@ -61,10 +62,6 @@ class ProofCliTest : public ::testing::Test {
   static constexpr uint64_t kIndex = 6;
 
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("attestd-proof-cli-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
     CompactRange range;
     std::vector<NodeHash> completed;
     for (uint64_t i = 0; i < kSize; ++i) {
@@ -95,14 +92,14 @@ class ProofCliTest : public ::testing::Test {
     const Ed25519PrivateKey other = *Ed25519PrivateKey::FromSeed(Bytes(32, 0x44));
     Write("forged_checkpoint", *SignCheckpoint(Checkpoint{"attestd.test/log", kSize, root_, {}}, other));
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   void Write(const std::string& name, const std::string& content) {
     std::ofstream(dir_ / name, std::ios::binary) << content;
   }
   std::string P(const std::string& name) const { return (dir_ / name).string(); }
 
-  fs::path dir_;
+  attestd::testing::TempDir tmp_{"proof-cli"};
+  fs::path dir_ = tmp_.path();
   std::vector<Bytes> leaves_;
   MemoryNodes store_;
   Digest32 root_;

@@ -11,11 +11,12 @@
 #include <fstream>
 #include <sstream>
 
-#include "attest/model_digest.h"
-#include "tests/attest/receipt_test_util.h"
+#include "verify/identity.h"
+#include "tests/testing/receipt_test_util.h"
+#include "tests/testing/temp_dir.h"
 
-#ifndef ATTEST_BIN
-#error "ATTEST_BIN must name the attest executable"
+#ifndef ATTEST_CLI_PATH
+#error "ATTEST_CLI_PATH must name the attest executable"
 #endif
 
 namespace attestd {
@@ -40,15 +41,10 @@ std::string Slurp(const fs::path& p) {
 class AttestCliTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::path(::testing::TempDir()) / ("attestd-cli-" + std::to_string(::getpid()) + "-" +
-                                             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
     Write("receipt.json", ReceiptToJson(SignedDocReceipt()));
     Write("request.json", RequestToJson(DocRequest()).dump());
     Write("response.json", ResponseToJson(DocResponse()).dump());
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   std::string Write(const std::string& name, const std::string& bytes) {
     std::ofstream(dir_ / name, std::ios::binary | std::ios::trunc) << bytes;
@@ -58,7 +54,7 @@ class AttestCliTest : public ::testing::Test {
 
   // Runs `attest <args>` through the shell; args must already be quoted.
   RunResult Attest(const std::string& args, const std::string& env = "") {
-    std::string cmd = env + " '" + std::string(ATTEST_BIN) + "' " + args + " >'" + Path("stdout") + "' 2>'" +
+    std::string cmd = env + " '" + std::string(ATTEST_CLI_PATH) + "' " + args + " >'" + Path("stdout") + "' 2>'" +
                       Path("stderr") + "'";
     int status = std::system(cmd.c_str());
     RunResult r;
@@ -72,7 +68,8 @@ class AttestCliTest : public ::testing::Test {
            Path("response.json") + "' " + extra;
   }
 
-  fs::path dir_;
+  attestd::testing::TempDir tmp_{"receipt-cli"};
+  fs::path dir_ = tmp_.path();
 };
 
 TEST_F(AttestCliTest, GenuineReceiptExitsZero) {

@@ -1,6 +1,6 @@
 // The ledger half of receipt verification (see receipt_verifier.h): the
 // checks ledger_inclusion, log_id and checkpoint_signature, in that order.
-// Internal to attest_receipt; callers use VerifyReceipt.
+// Internal to verify/; callers use VerifyReceipt.
 //
 // Thread safety: pure; safe to call concurrently.
 #pragma once
@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "attest/receipt.h"
-#include "attest/receipt_verifier.h"
+#include "verify/receipt_verifier.h"
 
 namespace attestd {
 

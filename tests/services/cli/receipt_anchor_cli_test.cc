@@ -4,8 +4,6 @@
 // block once `attest export --once` put it on chain, 1 for a tampered
 // receipt, 2 for bad flags. Skips when the attest binary or
 // tests/js/node_modules is missing.
-#include <sys/stat.h>
-
 #include <gtest/gtest.h>
 
 #include "attest/ed25519.h"
@@ -14,33 +12,14 @@
 #include "chain/anchor_record.h"
 #include "ledger/checkpoint_signing.h"
 #include "ledger/proof_plan.h"
-#include "tests/chain/chain_harness.h"
+#include "tests/services/cli/chain_cli_fixture.h"
+#include "tests/testing/chain_harness.h"
 
 namespace attestd::chain {
 namespace {
 
-std::string Hex0x(ByteSpan b) { return "0x" + HexEncode(b); }
-
-class ReceiptAnchorCli : public ::testing::Test {
+class ReceiptAnchorCli : public testing::ChainCliTest {
  protected:
-  void SetUp() override {
-    if (!testing::NodeModulesPresent()) GTEST_SKIP() << testing::kSkipMessage;
-    if (!std::filesystem::exists(ATTEST_BIN)) GTEST_SKIP() << "attest binary not built: " << ATTEST_BIN;
-    node_ = std::make_unique<testing::HardhatNode>(dir_.Sub("hardhat.log"));
-    ASSERT_TRUE(node_->WaitReady());
-    eth_ = std::make_unique<EthClient>(JsonRpcOptions{node_->url()});
-    registry_ = testing::DeployRegistry(*eth_, testing::CompileRegistry(dir_));
-    key_file_ = dir_.Sub("exporter.key");
-    std::ofstream(key_file_) << testing::kHardhatKeys[1] << "\n";
-    ::chmod(key_file_.c_str(), 0600);
-  }
-
-  int Attest(const std::vector<std::string>& args, std::string* output) {
-    std::vector<std::string> argv{ATTEST_BIN};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return testing::RunToEnd(argv, "", dir_.Sub("attest.log"), output);
-  }
-
   // A ledger of three leaves signed by a real log key; the receipt's leaf is
   // index 2, proven in the checkpoint of size 3.
   Receipt MakeReceiptInLedger(const std::string& data_dir) {
@@ -66,12 +45,6 @@ class ReceiptAnchorCli : public ::testing::Test {
     receipt.ledger = LedgerPosition{*index, LedgerInclusion{3, *proof, cp->note}};
     return receipt;
   }
-
-  testing::TempDir dir_;
-  std::unique_ptr<testing::HardhatNode> node_;
-  std::unique_ptr<EthClient> eth_;
-  Address20 registry_;
-  std::string key_file_;
 };
 
 TEST_F(ReceiptAnchorCli, ReceiptVerifyWithRpcPassesOnlyOnceItsCheckpointIsAnchoredAndPrintsTheTx) {

@@ -1,12 +1,12 @@
 // The offline verifier: a genuine receipt passes; every tampered field fails
 // the check that guards it, and the detail says what did not match.
-#include "attest/receipt_verifier.h"
+#include "verify/receipt_verifier.h"
 
 #include <gtest/gtest.h>
 
 #include <functional>
 
-#include "tests/attest/receipt_test_util.h"
+#include "tests/testing/receipt_test_util.h"
 
 namespace attestd {
 namespace {

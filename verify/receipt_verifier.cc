@@ -1,8 +1,8 @@
-#include "attest/receipt_verifier.h"
+#include "verify/receipt_verifier.h"
 
 #include <functional>
 
-#include "attest/receipt_ledger_check.h"
+#include "verify/receipt_ledger_check.h"
 #include "attest/secp256k1_signer.h"
 #include "attest/sha256.h"
 

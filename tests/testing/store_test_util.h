@@ -11,29 +11,11 @@
 #include "attest/sha256.h"
 #include "ledger/merkle_hash.h"
 #include "ledger/store_format.h"
+#include "tests/testing/temp_dir.h"
 
 namespace attestd::ledger::testing {
 
-// A fresh directory under the system temp dir, removed on destruction.
-class ScratchDir {
- public:
-  ScratchDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "attest-ledger-test-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) std::abort();
-    path_ = pattern;
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  const std::string& path() const { return path_; }
-  std::string Sub(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using ::attestd::testing::TempDir;
 
 // A 321-byte leaf whose bytes are derived from `seed`, distinct per seed.
 inline Bytes TestLeaf(uint64_t seed) {

@@ -4,11 +4,11 @@
 // check that guards it.
 #include <gtest/gtest.h>
 
-#include "attest/receipt_verifier.h"
+#include "verify/receipt_verifier.h"
 #include "attest/signed_note.h"
 #include "ledger/checkpoint.h"
 #include "ledger/merkle_hash.h"
-#include "tests/attest/receipt_test_util.h"
+#include "tests/testing/receipt_test_util.h"
 
 namespace attestd {
 namespace {

@@ -1,4 +1,4 @@
-#include "attest/receipt_ledger_check.h"
+#include "verify/receipt_ledger_check.h"
 
 #include "attest/eip712.h"
 #include "attest/signed_note.h"

@@ -1,54 +1,21 @@
 // `attest export`, `attest anchors list` and `attest ledger anchors` as an
-// operator runs them, against a hardhat node started by the test. Skips when
-// the attest binary or tests/js/node_modules is missing.
-#include <sys/stat.h>
-
+// operator runs them, against a hardhat node started by the test
+// (chain_cli_fixture.h).
 #include <gtest/gtest.h>
 
 #include "attest/eip712.h"
 #include "attest/receipt.h"
 #include "chain/anchor_record.h"
 #include "ledger/proof_plan.h"
-#include "tests/chain/chain_harness.h"
+#include "tests/services/cli/chain_cli_fixture.h"
+#include "tests/testing/chain_harness.h"
 
 namespace attestd::chain {
 namespace {
 
 using namespace std::chrono_literals;
 
-std::string Hex0x(ByteSpan b) { return "0x" + HexEncode(b); }
-
-class CliIntegration : public ::testing::Test {
- protected:
-  void SetUp() override {
-    if (!testing::NodeModulesPresent()) GTEST_SKIP() << testing::kSkipMessage;
-    if (!std::filesystem::exists(ATTEST_BIN)) GTEST_SKIP() << "attest binary not built: " << ATTEST_BIN;
-    artifact_ = testing::CompileRegistry(dir_);
-    node_ = std::make_unique<testing::HardhatNode>(dir_.Sub("hardhat.log"));
-    ASSERT_TRUE(node_->WaitReady());
-    eth_ = std::make_unique<EthClient>(JsonRpcOptions{node_->url()});
-    registry_ = testing::DeployRegistry(*eth_, artifact_);
-    key_file_ = dir_.Sub("exporter.key");
-    {
-      std::ofstream key(key_file_);
-      key << testing::kHardhatKeys[1] << "\n";
-    }
-    ::chmod(key_file_.c_str(), 0600);
-  }
-
-  int Attest(const std::vector<std::string>& args, std::string* output) {
-    std::vector<std::string> argv{ATTEST_BIN};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return testing::RunToEnd(argv, "", dir_.Sub("attest.log"), output);
-  }
-
-  testing::TempDir dir_;
-  nlohmann::json artifact_;
-  std::unique_ptr<testing::HardhatNode> node_;
-  std::unique_ptr<EthClient> eth_;
-  Address20 registry_;
-  std::string key_file_;
-};
+using CliIntegration = testing::ChainCliTest;
 
 TEST_F(CliIntegration, ExportOnceAnchorsThenListAndFileExportShowTheRecord) {
   ledger::IssuedCheckpoint cp;

@@ -33,6 +33,7 @@
 #include "ledger/log_store.h"
 #include "ledger/sequencer.h"
 #include "ledger/store_format.h"
+#include "tests/testing/temp_dir.h"
 
 namespace attestd::chain::testing {
 
@@ -135,24 +136,7 @@ inline int RunToEnd(const std::vector<std::string>& argv, const std::string& cwd
   return rc;
 }
 
-// A fresh directory under the system temp dir, removed on destruction.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "attest-chain-test-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) std::abort();
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-  std::string Sub(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using ::attestd::testing::TempDir;
 
 // A hardhat node on 127.0.0.1:<free port>, run from tests/js.
 class HardhatNode {
@@ -258,14 +242,7 @@ inline Bytes TestLeaf(uint64_t seed) {
 // A ledger the test fills: appends leaves and issues checkpoints.
 class TestLedger {
  public:
-  explicit TestLedger(const std::string& dir) {
-    auto store = ledger::LogStore::Open(dir);
-    EXPECT_TRUE(store.ok()) << store.status();
-    store_ = *std::move(store);
-    auto seq = ledger::Sequencer::Start(store_.get(), TestNoteSigner());
-    EXPECT_TRUE(seq.ok()) << seq.status();
-    sequencer_ = *std::move(seq);
-  }
+  explicit TestLedger(const std::string& dir) { Reopen(dir); }
   // Appends `n` leaves and issues a checkpoint; returns it.
   ledger::IssuedCheckpoint Grow(uint64_t n) {
     for (uint64_t i = 0; i < n; ++i) EXPECT_TRUE(sequencer_->Append(TestLeaf(next_++)).ok());
@@ -286,6 +263,7 @@ class TestLedger {
     sequencer_.reset();
     store_.reset();
   }
+  // Opens (creating if missing) the database in `dir` with a sequencer.
   void Reopen(const std::string& dir) {
     auto store = ledger::LogStore::Open(dir);
     EXPECT_TRUE(store.ok()) << store.status();

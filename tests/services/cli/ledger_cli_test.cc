@@ -14,12 +14,12 @@
 #include "chain/anchor_record.h"
 #include "ledger/checkpoint_signing.h"
 #include "ledger/proof_json.h"
-#include "tests/ledger/store_test_util.h"
+#include "tests/testing/store_test_util.h"
 
 namespace attestd::ledger {
 namespace {
 
-using testing::ScratchDir;
+using testing::TempDir;
 using testing::TestLeaf;
 
 struct Result {
@@ -29,7 +29,7 @@ struct Result {
 
 Result Attest(const std::string& args) {
   Result r;
-  std::string command = std::string(ATTESTD_ATTEST_BINARY) + " " + args + " 2>&1";
+  std::string command = std::string(ATTEST_CLI_PATH) + " " + args + " 2>&1";
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) return r;
   char buf[4096];
@@ -62,7 +62,7 @@ class LedgerCliTest : public ::testing::Test {
     ASSERT_TRUE((*sequencer)->IssueCheckpoint().ok());
   }
 
-  ScratchDir dir_;
+  TempDir dir_;
   std::string vkey_;
 };
 
@@ -123,7 +123,7 @@ TEST_F(LedgerCliTest, AuditExitsZeroCleanAndOneNamingTheFlippedLeaf) {
 
 // The audit reads the exporter's anchor records: a record whose root is not
 // the log's root at its size, or whose logId is another log's, fails it.
-TEST_F(LedgerCliTest, AuditPassesAnAnchorRecordWithAWrongRootOrLogId) {
+TEST_F(LedgerCliTest, AuditFailsOnAnAnchorRecordWithAWrongRootOrLogId) {
   chain::AnchorRecord record;
   record.tree_size = 6;
   record.log_id = Sha256(std::string_view("attestd.test/cli"));
