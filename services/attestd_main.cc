@@ -54,6 +54,7 @@ void AddOptions(CLI::App& app, CommandLine& cli) {
   for (const ConfigFlag& flag : ConfigFlags()) {
     std::vector<std::string>& values = cli.flag_values[flag.key];
     CLI::Option* option = app.add_option(std::string(flag.flag), values, std::string(flag.help));
+    option->type_name(std::string(flag.value_name));
     if (!flag.repeatable) option->expected(1);
     cli.flag_options[flag.key] = option;
   }

@@ -86,7 +86,7 @@ Setting Integer(std::string_view key, Field<Int> f, int64_t min, int64_t max, st
             return absl::OkStatus();
           },
           [f](const ServerConfig& c) { return std::to_string(f.in(c)); },
-          {key, flag, help}};
+          {key, flag, help, /*repeatable=*/false, "INT"}};
 }
 
 Setting Boolean(std::string_view key, Field<bool> f) {

@@ -111,6 +111,7 @@ struct ConfigFlag {
   std::string_view flag;      // "--max-batch"
   std::string_view help;
   bool repeatable = false;    // a list: every use adds one value
+  std::string_view value_name = "TEXT";  // what --help shows for the value
 };
 
 // The settings that have a flag, in Describe() order.

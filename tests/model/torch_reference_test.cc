@@ -86,7 +86,7 @@ void ExpectEngineMatchesTorch(const std::string& dir, ModelFamily family, const 
   EXPECT_EQ(g->output_token_ids, tokens);
 }
 
-TEST_P(TorchReferenceTest, LogitsOrGreedyTokensDisagreeWithPyTorch) {
+TEST_P(TorchReferenceTest, LogitsAndGreedyTokensMatchPyTorch) {
   if (!TorchAvailable()) GTEST_SKIP() << "skipping: /usr/bin/python3 cannot import torch (apt install python3-torch)";
   TempSynthModel m(GetParam(), 21, 3);
   ASSERT_TRUE(m.status().ok()) << m.status();
@@ -95,7 +95,7 @@ TEST_P(TorchReferenceTest, LogitsOrGreedyTokensDisagreeWithPyTorch) {
 
 // Checkpoints also ship in f16 (and f32): the same model converted by
 // PyTorch must load and agree with PyTorch on the converted weights.
-TEST_P(TorchReferenceTest, F16AndF32CheckpointsDisagreeWithPyTorch) {
+TEST_P(TorchReferenceTest, F16AndF32CheckpointsMatchPyTorch) {
   if (!TorchAvailable()) GTEST_SKIP() << "skipping: /usr/bin/python3 cannot import torch (apt install python3-torch)";
   for (const std::string dtype : {"F16", "F32"}) {
     TempSynthModel m(GetParam(), 21, 3);
