@@ -24,8 +24,6 @@ using testing::HardhatKey;
 using testing::LogId;
 using testing::TestLedger;
 
-std::string Hex0x(ByteSpan b) { return "0x" + HexEncode(b); }
-
 class AnchorIntegration : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -42,8 +42,6 @@ Eip1559Tx TxFromFields(const nlohmann::json& f) {
   return tx;
 }
 
-std::string Hex0x(ByteSpan b) { return "0x" + HexEncode(b); }
-
 SecretKey32 VectorKey(const nlohmann::json& v) {
   Bytes raw = *HexDecode(v["signerKey"].get<std::string>());
   return *SecretKey32::FromBytes(raw);
