@@ -35,6 +35,8 @@ std::string HexEncode(ByteSpan in) {
   return out;
 }
 
+std::string Hex0x(ByteSpan in) { return "0x" + HexEncode(in); }
+
 absl::StatusOr<Bytes> HexDecode(std::string_view hex, bool allow_0x) {
   size_t offset = 0;
   if (hex.size() >= 2 && hex[0] == '0' && (hex[1] == 'x' || hex[1] == 'X')) {

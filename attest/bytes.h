@@ -51,6 +51,11 @@ using Signature65 = FixedBytes<65>;  // r || s || v, v in {27, 28}
 std::string HexEncode(ByteSpan in);
 template <size_t N>
 std::string HexEncode(const FixedBytes<N>& in) { return HexEncode(in.span()); }
+// "0x" + lowercase hex: how Ethereum JSON-RPC and its tools write data,
+// hashes and addresses (addresses for display use ToChecksumAddress).
+std::string Hex0x(ByteSpan in);
+template <size_t N>
+std::string Hex0x(const FixedBytes<N>& in) { return Hex0x(in.span()); }
 
 // Decodes hex (either case). A "0x"/"0X" prefix is accepted only when
 // allow_0x is set. Odd length or a non-hex character is InvalidArgument with

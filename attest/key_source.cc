@@ -1,5 +1,5 @@
-// Key material on disk and in the environment: keystore files, passphrase
-// files and variables, raw hex key files, and LoadAttestorKey.
+#include "attest/key_source.h"
+
 #include <fcntl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -11,7 +11,6 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "attest/keystore.h"
 
 namespace attestd {
 namespace {
@@ -225,6 +224,14 @@ absl::StatusOr<SecretKey32> LoadAttestorKey(const KeySource& source) {
   absl::StatusOr<SecretKey32> key = DecryptKeystore(json, passphrase.view());
   if (!key.ok()) return absl::Status(key.status().code(), source.keystore_path + ": " + std::string(key.status().message()));
   return key;
+}
+
+KeySource KeystoreSource(std::string keystore_path, std::string passphrase_file, std::string passphrase_env) {
+  KeySource source;
+  source.keystore_path = std::move(keystore_path);
+  if (passphrase_env.empty()) source.passphrase_file = std::move(passphrase_file);
+  source.passphrase_env = std::move(passphrase_env);
+  return source;
 }
 
 }  // namespace attestd

@@ -1,5 +1,6 @@
-// Attestor keys at rest: Ethereum V3 keystore JSON ("Web3 Secret Storage"),
-// passphrase sources, and the raw hex key file fallback.
+// Attestor keys at rest: Ethereum V3 keystore JSON ("Web3 Secret Storage")
+// encryption and decryption. Where the bytes and the passphrase come from
+// (files, environment variables, raw key files) is attest/key_source.h.
 //
 // Keystore format (what geth and ethers read and write):
 //   {"address": "<40 lowercase hex, no 0x>", "id": "<uuid v4>", "version": 3,
@@ -19,8 +20,6 @@
 //                      or, when the key still decrypts to the recorded address,
 //                      "mac field altered" (distinct messages)
 //   DataLoss           MAC verifies but the "address" field names another key
-//   FailedPrecondition raw key file readable by group/others
-//   NotFound           missing file or unset environment variable
 // No error message contains a passphrase, derived key or secret key byte.
 // Every buffer that held one is wiped (SecureWipe) on every return path.
 //
@@ -37,37 +36,6 @@
 #include "attest/secp256k1_signer.h"
 
 namespace attestd {
-
-// A passphrase or other secret text. Move-only; wipes its buffer on
-// destruction. The buffer never reallocates after construction, so no stale
-// copy is left behind in freed memory.
-class SecretString {
- public:
-  SecretString() = default;
-  // Copies `text` into a fresh buffer. The caller still owns (and should
-  // wipe) the source.
-  explicit SecretString(std::string_view text);
-  SecretString(SecretString&& other) noexcept;
-  SecretString& operator=(SecretString&& other) noexcept;
-  SecretString(const SecretString&) = delete;
-  SecretString& operator=(const SecretString&) = delete;
-  ~SecretString();
-
-  // Borrowed; valid while *this lives.
-  std::string_view view() const { return std::string_view(buf_.data(), buf_.size()); }
-  bool empty() const { return buf_.empty(); }
-
- private:
-  void Wipe();
-  std::vector<char> buf_;
-};
-
-// Keeps secret keys out of core dumps: marks the process non-dumpable
-// (prctl PR_SET_DUMPABLE 0, which also covers core_pattern pipes) and sets
-// RLIMIT_CORE to 0. Called once at start-up by attestd and by every attest
-// command, before any key is loaded. Side effect: same-uid debuggers can no
-// longer attach. Internal on failure.
-[[nodiscard]] absl::Status ExcludeProcessFromCoreDumps();
 
 // scrypt cost for new keystores. Defaults are ethers' (and geth's "light" is
 // n=4096, p=6): n must be a power of two >= 2. Tests pass a small n.
@@ -94,40 +62,5 @@ inline constexpr size_t kMaxKeystoreFileBytes = 64 * 1024;
 // The "address" field, without decrypting (for listing keys); NotFound if
 // absent, InvalidArgument if malformed.
 [[nodiscard]] absl::StatusOr<Address20> KeystoreAddress(std::string_view json);
-
-// Writes `json` to a NEW file created with mode 0600 and fsyncs it.
-// AlreadyExists if `path` exists: a key file is never overwritten.
-[[nodiscard]] absl::Status WriteKeystoreFile(const std::string& path, std::string_view json);
-// Reads a keystore file (at most kMaxKeystoreFileBytes).
-[[nodiscard]] absl::StatusOr<std::string> ReadKeystoreFile(const std::string& path);
-
-// Reads a passphrase from a file: its content with one trailing "\n" or
-// "\r\n" removed (so `echo pw > f` works; geth does the same). InvalidArgument
-// if the result is empty. The file's mode is not checked (it is an encrypted
-// keystore's passphrase; operators often mount it as a secret).
-[[nodiscard]] absl::StatusOr<SecretString> ReadPassphraseFile(const std::string& path);
-// Reads a passphrase from environment variable `name`. NotFound if unset,
-// InvalidArgument if empty. The environment itself is left as it is.
-[[nodiscard]] absl::StatusOr<SecretString> ReadPassphraseEnv(const std::string& name);
-
-// Loads a raw hex secret key file (64 hex digits, optional 0x, surrounding
-// whitespace ignored). FailedPrecondition naming the mode (e.g. "0644") unless
-// (st_mode & 077) == 0; prints a warning on stderr when it does load.
-[[nodiscard]] absl::StatusOr<SecretKey32> LoadRawKeyFile(const std::string& path);
-
-// Where the attestor (or exporter) key comes from. Exactly one of
-// keystore_path / raw_key_path is set; with a keystore, exactly one of
-// passphrase_file / passphrase_env.
-struct KeySource {
-  std::string keystore_path = {};
-  std::string passphrase_file = {};
-  std::string passphrase_env = {};  // the variable's NAME, not the passphrase
-  std::string raw_key_path = {};
-};
-
-// The one entry point the service and tools use to obtain a signing key.
-// InvalidArgument when the source is not exactly one of the forms above;
-// otherwise the errors of the functions it calls.
-[[nodiscard]] absl::StatusOr<SecretKey32> LoadAttestorKey(const KeySource& source);
 
 }  // namespace attestd

@@ -29,12 +29,6 @@ namespace fs = std::filesystem;
 
 constexpr size_t kReadChunk = size_t{4} << 20;
 
-bool IsModelFileName(std::string_view name) {
-  if (name == "config.json" || name == "generation_config.json" || name == "tokenizer.json") return true;
-  constexpr std::string_view kWeights = ".safetensors";
-  return name.size() > kWeights.size() && name.substr(name.size() - kWeights.size()) == kWeights;
-}
-
 std::string ErrnoText(int err) { return std::strerror(err); }
 
 // What the cache is keyed on (besides the path).
@@ -226,44 +220,6 @@ void HashAll(std::vector<HashJob*>& jobs, unsigned threads, std::atomic<uint64_t
 
 }  // namespace
 
-absl::StatusOr<std::vector<std::string>> ListModelFiles(const std::string& model_dir) {
-  std::error_code ec;
-  fs::path root = fs::canonical(model_dir, ec);
-  if (ec) return absl::NotFoundError("model folder " + model_dir + ": " + ec.message());
-  if (!fs::is_directory(root, ec)) return absl::InvalidArgumentError("model folder " + model_dir + ": not a directory");
-  std::vector<std::string> names;
-  for (fs::directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
-    std::string name = it->path().filename().string();
-    if (!IsModelFileName(name)) continue;
-    fs::file_status link_status = it->symlink_status(ec);
-    if (ec) break;
-    if (fs::is_symlink(link_status)) {
-      fs::path target = fs::canonical(it->path(), ec);
-      if (ec) return absl::NotFoundError(name + ": symlink does not resolve: " + ec.message());
-      auto rel = target.lexically_relative(root);
-      if (rel.empty() || *rel.begin() == "..") {
-        return absl::InvalidArgumentError(name + ": symlink points outside the model folder (to " +
-                                          target.string() + ")");
-      }
-    }
-    if (!fs::is_regular_file(it->status(ec))) {
-      return absl::InvalidArgumentError(name + ": not a regular file");
-    }
-    names.push_back(name);
-  }
-  if (ec) return absl::InternalError("listing " + model_dir + ": " + ec.message());
-  std::sort(names.begin(), names.end());  // std::string compares bytes as unsigned char
-  auto has = [&](std::string_view n) { return std::find(names.begin(), names.end(), n) != names.end(); };
-  for (std::string_view required : {"config.json", "tokenizer.json"}) {
-    if (!has(required)) return absl::NotFoundError(std::string(required) + ": missing from " + model_dir);
-  }
-  bool has_weights = std::any_of(names.begin(), names.end(), [](const std::string& n) {
-    return n.size() > 12 && n.substr(n.size() - 12) == ".safetensors";
-  });
-  if (!has_weights) return absl::NotFoundError("no *.safetensors file in " + model_dir);
-  return names;
-}
-
 std::string ManifestText(const std::vector<ModelFileEntry>& files) {
   std::string text;
   for (const ModelFileEntry& f : files) {
@@ -280,8 +236,9 @@ absl::StatusOr<Digest32> Sha256File(const std::string& path) {
   return digest;
 }
 
-absl::StatusOr<ModelManifest> ComputeModelDigest(const std::string& model_dir, const ModelDigestOptions& options) {
-  ASSIGN_OR_RETURN(std::vector<std::string> names, ListModelFiles(model_dir));
+absl::StatusOr<ModelManifest> DigestModelFiles(const std::string& model_dir,
+                                               const std::vector<std::string>& names,
+                                               const ModelDigestOptions& options) {
   // The error_code overloads: the folder may change under us, and no
   // filesystem_error may escape this module.
   std::error_code ec;

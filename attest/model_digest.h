@@ -1,19 +1,16 @@
 // modelDigest (SPEC "Model and engine identity"): SHA-256 of a manifest of
-// the files in a model folder that inference reads, one line per file, sorted
-// by relative path in byte order:
+// files in a model folder, one line per file, sorted by relative path in byte
+// order:
 //
 //   <sha256 hex>  <size in bytes>  <relative path>\n
 //
 // The per-file hash is exactly what `sha256sum FILE` prints, so anyone can
 // rebuild the manifest with coreutils (docs/receipt-format.md shows how).
 //
-// Files included (top level of the folder only): config.json, tokenizer.json,
-// every *.safetensors (all required: at least one), and generation_config.json
-// when present: exactly what the engine opens (model/config.h, tokenizer.h,
-// weights.h). tokenizer_config.json and model.safetensors.index.json are not
-// read by inference, so they are not committed to. A symlink is followed only
-// if its target stays inside the folder; anything else that is not a regular
-// file is rejected.
+// Which files: this module hashes the list it is given. The list the SPEC
+// commits to, the files inference reads, is a model fact
+// (model/inference_files.h); verify/identity.h joins the two for the server,
+// the CLI and the auditor.
 //
 // Cache: when a cache folder is given, per-file hashes are remembered in
 // <cache_dir>/.attestd-digest-cache.json keyed on (absolute path, size,
@@ -22,7 +19,7 @@
 // it can make a changed file keep its old hash. A cache file that does not
 // parse is ignored (and rewritten), never fatal.
 //
-// Thread safety: ComputeModelDigest may run concurrently for different cache
+// Thread safety: DigestModelFiles may run concurrently for different cache
 // folders; two runs sharing a cache folder may lose each other's updates (the
 // file is replaced atomically, never corrupted). Files are hashed on a pool of
 // std::threads owned by the call; nothing outlives it.
@@ -64,21 +61,19 @@ struct ModelManifest {
   std::string cache_warning;          // non-empty if the cache could not be read or written
 };
 
-// Relative paths of the files the manifest covers, sorted. NotFound when a
-// required file is missing, InvalidArgument for a symlink leaving the folder
-// or a non-regular file.
-[[nodiscard]] absl::StatusOr<std::vector<std::string>> ListModelFiles(const std::string& model_dir);
-
 // The manifest text for already hashed entries (which must be sorted).
 [[nodiscard]] std::string ManifestText(const std::vector<ModelFileEntry>& files);
 
 // SHA-256 of a file's bytes. NotFound / Internal (read error) with the path.
 [[nodiscard]] absl::StatusOr<Digest32> Sha256File(const std::string& path);
 
-// Lists, hashes (in parallel, through the cache) and digests a model folder.
-// Fails with FailedPrecondition if a file changes size or mtime while it is
-// being hashed. On failure the cache is left as it was.
-[[nodiscard]] absl::StatusOr<ModelManifest> ComputeModelDigest(const std::string& model_dir,
-                                                               const ModelDigestOptions& options);
+// Hashes (in parallel, through the cache) the files `relative_paths` of
+// `model_dir`, which must be sorted in byte order, and digests the manifest.
+// NotFound for a folder or file that cannot be opened; FailedPrecondition if
+// a file changes size or mtime while it is being hashed. On failure the
+// cache is left as it was.
+[[nodiscard]] absl::StatusOr<ModelManifest> DigestModelFiles(const std::string& model_dir,
+                                                             const std::vector<std::string>& relative_paths,
+                                                             const ModelDigestOptions& options);
 
 }  // namespace attestd

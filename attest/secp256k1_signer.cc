@@ -54,6 +54,16 @@ const secp256k1_context* Context() {
 
 std::string AddressHex(const Address20& a) { return ToChecksumAddress(a); }
 
+// The 64-byte x || y form: the uncompressed serialisation without its 0x04.
+PublicKey64 Serialize64(const secp256k1_pubkey& pubkey) {
+  uint8_t out65[65];
+  size_t len = sizeof(out65);
+  secp256k1_ec_pubkey_serialize(Context(), out65, &len, &pubkey, SECP256K1_EC_UNCOMPRESSED);
+  PublicKey64 pub;
+  std::memcpy(pub.data(), out65 + 1, 64);
+  return pub;
+}
+
 }  // namespace
 
 absl::StatusOr<SecretKey32> SecretKey32::FromBytes(ByteSpan key32) {
@@ -96,12 +106,7 @@ PublicKey64 PublicKeyOf(const SecretKey32& key) {
   secp256k1_pubkey pubkey;
   // Cannot fail: SecretKey32 only holds keys that passed seckey_verify.
   if (secp256k1_ec_pubkey_create(Context(), &pubkey, key.secret().data()) != 1) std::abort();
-  uint8_t out65[65];
-  size_t len = sizeof(out65);
-  secp256k1_ec_pubkey_serialize(Context(), out65, &len, &pubkey, SECP256K1_EC_UNCOMPRESSED);
-  PublicKey64 pub;
-  std::memcpy(pub.data(), out65 + 1, 64);
-  return pub;
+  return Serialize64(pubkey);
 }
 
 Address20 AddressOf(const PublicKey64& pub) {
@@ -195,12 +200,7 @@ absl::StatusOr<PublicKey64> RecoverPublicKey(const Digest32& digest32, const Sig
   if (secp256k1_ecdsa_recover(Context(), &pubkey, &sig, digest32.data()) != 1) {
     return absl::UnauthenticatedError("signature: no public key recovers from this signature and digest");
   }
-  uint8_t out65[65];
-  size_t len = sizeof(out65);
-  secp256k1_ec_pubkey_serialize(Context(), out65, &len, &pubkey, SECP256K1_EC_UNCOMPRESSED);
-  PublicKey64 pub;
-  std::memcpy(pub.data(), out65 + 1, 64);
-  return pub;
+  return Serialize64(pubkey);
 }
 
 absl::StatusOr<Address20> RecoverAddress(const Digest32& digest32, const Signature65& sig65) {

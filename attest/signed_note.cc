@@ -178,17 +178,20 @@ absl::StatusOr<NoteVerifierKey> ParseNoteVerifierKey(std::string_view vkey) {
   return key;
 }
 
-absl::StatusOr<ParsedNote> ParseNote(std::string_view note) {
-  if (!IsValidUtf8(note)) return absl::InvalidArgumentError("note is not valid UTF-8");
-  // The signature block follows the last blank line; signature lines never
-  // contain a blank line, so the last "\n\n" is the split.
+absl::StatusOr<std::string_view> NoteText(std::string_view note) {
   const size_t split = note.rfind("\n\n");
   if (split == std::string_view::npos) {
     return absl::InvalidArgumentError("note has no blank line between text and signatures");
   }
+  return note.substr(0, split + 1);
+}
+
+absl::StatusOr<ParsedNote> ParseNote(std::string_view note) {
+  if (!IsValidUtf8(note)) return absl::InvalidArgumentError("note is not valid UTF-8");
+  ASSIGN_OR_RETURN(std::string_view text, NoteText(note));
   ParsedNote parsed;
-  parsed.text = std::string(note.substr(0, split + 1));
-  std::string_view block = note.substr(split + 2);
+  parsed.text = std::string(text);
+  std::string_view block = note.substr(text.size() + 1);
   if (block.empty() || block.back() != '\n') {
     return absl::InvalidArgumentError("note: signature block is empty or does not end in a newline");
   }

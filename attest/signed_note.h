@@ -63,6 +63,11 @@ struct ParsedNote {
   std::vector<NoteSignature> signatures;
 };
 
+// The text of a note: everything up to and including the newline before the
+// last blank line (signature lines never hold a blank line, so the last one
+// is the split). A view into `note`. InvalidArgument if there is no blank line.
+[[nodiscard]] absl::StatusOr<std::string_view> NoteText(std::string_view note);
+
 // Splits a note into text and signature lines without checking signatures.
 // InvalidArgument if there is no blank line before the signatures, the text
 // does not end in a newline, a signature line is malformed, or there are no

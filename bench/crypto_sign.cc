@@ -1,4 +1,4 @@
-// crypto_sign (crypto engineer): attestation signing and verification rate,
+// crypto_sign: attestation signing and verification rate,
 // and keystore unlock time, each against the bare library it is built on,
 // measured in the same run on one thread.
 //

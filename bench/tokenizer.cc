@@ -1,4 +1,4 @@
-// Tokenizer encode throughput (tokenizer engineer): attestd's Encode against
+// Tokenizer encode throughput: attestd's Encode against
 // transformers.js and Hugging Face tokenizers (Rust, via node), same text,
 // same run. Run from the repository root:
 //   build/bench/tokenizer_bench [--tokenizer PATH] [--mb 4] [--seed 1]

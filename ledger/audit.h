@@ -42,7 +42,7 @@ struct CheckpointClaim {
 using CheckpointVerifier = std::function<absl::StatusOr<CheckpointClaim>(std::string_view note)>;
 
 // A root the database keeps outside the tree for one tree size, e.g. an
-// anchor record of the chain exporter (ledger/chain/anchor_record.h, which
+// anchor record of the chain exporter (chain/anchor_record.h, which
 // this library does not link). It must equal the recomputed root at its size.
 struct StoredRoot {
   uint64_t tree_size = 0;

@@ -20,12 +20,14 @@
 #include <vector>
 
 #include "attest/bytes.h"
+#include "attest/eip712.h"
 #include "base/status.h"
 #include "ledger/node_id.h"
 
 namespace attestd::ledger {
 
-inline constexpr size_t kLeafSize = 321;  // encodeData(Attestation) (256) || signature (65)
+// The log stores attest/'s leaves: encodeData(Attestation) (256) || signature (65).
+inline constexpr size_t kLeafSize = kAttestationLeafSize;
 
 inline constexpr char kLeavesFamily[] = "leaves";
 inline constexpr char kNodesFamily[] = "nodes";

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <utility>
 
 #include "attest/sha256.h"
 #include "model/utf8.h"
@@ -53,6 +54,17 @@ std::string RenderChat(model::ModelFamily family, const std::vector<ChatTurn>& m
 }
 
 Digest32 RequestIdDigest(std::string_view request_id) { return Sha256(request_id); }
+
+Receipt MakeReceipt(const IssuedReceipt& issued, const std::string& model_name, const std::optional<Salt32>& salt) {
+  Receipt r;
+  r.statement = issued.attestation.statement;
+  r.signature = issued.attestation.signature;
+  r.attestor = issued.attestor;
+  r.salt = salt;
+  r.model_name = model_name;
+  r.ledger = LedgerPosition{issued.leaf_index, std::nullopt};
+  return r;
+}
 
 AttestationService::AttestationService(Options options, std::vector<ServedModel> models, SecretKey32 attestor,
                                        ReceiptLog* log, Metrics* metrics)
@@ -136,9 +148,37 @@ absl::Status AttestationService::Validate(const InferenceRequest& r, const Limit
   return absl::OkStatus();
 }
 
+// Generate's steps, in order. Each returns its error, and the error is the
+// call's; a result is returned only after the receipt's leaf is durable.
 absl::StatusOr<InferenceResult> AttestationService::Generate(const InferenceRequest& request,
                                                              const ChunkCallback& on_chunk, const CallContext& call) {
   const Limits limits = this->limits();
+  ASSIGN_OR_RETURN(const ServedModel* model, CheckRequest(request, limits));
+  InferenceResult result;
+  result.model = model->name;
+  result.request_id = request.request_id.empty() ? NewRequestId() : request.request_id;
+  const Digest32 request_id_digest = RequestIdDigest(result.request_id);
+  std::optional<RequestIdClaim> claim;
+  if (!options_.bench_disable_attestation) {
+    ASSIGN_OR_RETURN(claim, ClaimRequestId(request_id_digest, result.request_id));
+  }
+  ASSIGN_OR_RETURN(const std::string prompt_text, Tokenize(*model, request, limits, result));
+  const model::GenerationRequest engine_request = EngineRequest(request, result.prompt_token_ids);
+  RETURN_IF_ERROR(RunInBatch(*model, engine_request, request.client, on_chunk, call, result));
+  RecordCommittedText(*model, prompt_text, engine_request, result);
+  if (options_.bench_disable_attestation) return result;
+
+  const auto attest_start = Clock::now();
+  result.salt = NewSalt();
+  ASSIGN_OR_RETURN(IssuedReceipt receipt, AttestAndLog(*model, result, request_id_digest));
+  result.attest_ns = NanosSince(attest_start);
+  if (metrics_ != nullptr) metrics_->RecordAppendLatency(result.attest_ns);
+  result.receipt = std::move(receipt);
+  return result;
+}
+
+absl::StatusOr<const ServedModel*> AttestationService::CheckRequest(const InferenceRequest& request,
+                                                                    const Limits& limits) const {
   RETURN_IF_ERROR(Validate(request, limits));
   const ServedModel* model = FindModel(request.model);
   if (model == nullptr) return absl::NotFoundError("model: \"" + request.model + "\" is not served (see ListModels)");
@@ -147,22 +187,14 @@ absl::StatusOr<InferenceResult> AttestationService::Generate(const InferenceRequ
     return absl::InvalidArgumentError("sampling.top_k: got " + std::to_string(request.top_k) + ", want 0.." +
                                       std::to_string(info.vocab_size));
   }
+  return model;
+}
 
-  InferenceResult result;
-  result.model = model->name;
-  result.request_id = request.request_id.empty() ? NewRequestId() : request.request_id;
-  const Digest32 request_id_digest = RequestIdDigest(result.request_id);
-  if (!options_.bench_disable_attestation) RETURN_IF_ERROR(ClaimRequestId(request_id_digest, result.request_id));
-  struct ReleaseOnExit {
-    AttestationService* self;
-    const Digest32* digest;
-    ~ReleaseOnExit() {
-      if (digest != nullptr) self->ReleaseRequestId(*digest);
-    }
-  } release_request_id{this, options_.bench_disable_attestation ? nullptr : &request_id_digest};
-
-  const std::string prompt_text = request.messages.empty() ? request.prompt : RenderChat(info.family, request.messages);
-  ASSIGN_OR_RETURN(result.prompt_token_ids, model->engine->Encode(prompt_text));
+absl::StatusOr<std::string> AttestationService::Tokenize(const ServedModel& model, const InferenceRequest& request,
+                                                         const Limits& limits, InferenceResult& result) const {
+  const model::ModelInfo& info = model.engine->info();
+  std::string prompt_text = request.messages.empty() ? request.prompt : RenderChat(info.family, request.messages);
+  ASSIGN_OR_RETURN(result.prompt_token_ids, model.engine->Encode(prompt_text));
   if (result.prompt_token_ids.empty()) return absl::InvalidArgumentError("prompt: encodes to no tokens");
   const int64_t prompt_tokens = static_cast<int64_t>(result.prompt_token_ids.size());
   if (prompt_tokens > limits.max_prompt_tokens) {
@@ -174,20 +206,29 @@ absl::StatusOr<InferenceResult> AttestationService::Generate(const InferenceRequ
                                       std::to_string(request.max_tokens) + " tokens, want at most the context length " +
                                       std::to_string(info.context_length));
   }
+  return prompt_text;
+}
 
+model::GenerationRequest AttestationService::EngineRequest(const InferenceRequest& request,
+                                                           const std::vector<int32_t>& prompt_token_ids) {
   model::GenerationRequest engine_request;
-  engine_request.prompt_token_ids = result.prompt_token_ids;
+  engine_request.prompt_token_ids = prompt_token_ids;
   engine_request.max_tokens = request.max_tokens;
   engine_request.temperature = request.temperature;
   engine_request.top_k = request.top_k;
   engine_request.top_p = request.top_p == 0.0f ? 1.0f : request.top_p;
   engine_request.seed = request.seed;
   engine_request.stop_strings = request.stop;
+  return engine_request;
+}
 
+absl::Status AttestationService::RunInBatch(const ServedModel& model, const model::GenerationRequest& engine_request,
+                                            const std::string& client, const ChunkCallback& on_chunk,
+                                            const CallContext& call, InferenceResult& result) {
   const auto queued_at = Clock::now();
-  if (metrics_ != nullptr) metrics_->SetQueueDepth(model->queue->waiting() + 1);
-  absl::StatusOr<FairQueue::Turn> turn = model->queue->Acquire(request.client, call.deadline, call.cancelled);
-  if (metrics_ != nullptr) metrics_->SetQueueDepth(model->queue->waiting());
+  if (metrics_ != nullptr) metrics_->SetQueueDepth(model.queue->waiting() + 1);
+  absl::StatusOr<FairQueue::Turn> turn = model.queue->Acquire(client, call.deadline, call.cancelled);
+  if (metrics_ != nullptr) metrics_->SetQueueDepth(model.queue->waiting());
   if (!turn.ok()) return turn.status();
   result.queue_ns = NanosSince(queued_at);
 
@@ -215,7 +256,7 @@ absl::StatusOr<InferenceResult> AttestationService::Generate(const InferenceRequ
   };
   if (!keep_going()) return stop_reason;
   absl::StatusOr<model::GenerationResult> generated =
-      model->scheduler->Run(engine_request, on_token, [&] { return !keep_going(); });
+      model.scheduler->Run(engine_request, on_token, [&] { return !keep_going(); });
   // Give the batch slot to the next request now: signing and the durable
   // append run outside the turn, so concurrent requests share a group commit.
   { FairQueue::Turn release = std::move(*turn); }
@@ -229,11 +270,16 @@ absl::StatusOr<InferenceResult> AttestationService::Generate(const InferenceRequ
   result.prefill_ns = generated->prefill_ns;
   result.decode_ns = generated->decode_ns;
   if (metrics_ != nullptr) {
-    metrics_->RecordTokens(prompt_tokens, static_cast<int64_t>(result.token_ids.size()), result.decode_ns);
+    metrics_->RecordTokens(static_cast<int64_t>(result.prompt_token_ids.size()),
+                           static_cast<int64_t>(result.token_ids.size()), result.decode_ns);
   }
+  return absl::OkStatus();
+}
 
+void AttestationService::RecordCommittedText(const ServedModel& model, const std::string& prompt_text,
+                                             const model::GenerationRequest& engine_request, InferenceResult& result) {
   CommittedRequest& cr = result.committed_request;
-  cr.model_name = model->name;
+  cr.model_name = model.name;
   cr.prompt_text = prompt_text;
   cr.prompt_token_ids.assign(result.prompt_token_ids.begin(), result.prompt_token_ids.end());
   cr.sampling.temperature = engine_request.temperature;
@@ -246,18 +292,26 @@ absl::StatusOr<InferenceResult> AttestationService::Generate(const InferenceRequ
   cresp.output_token_ids.assign(result.token_ids.begin(), result.token_ids.end());
   cresp.text = result.text;
   cresp.finish_reason = result.finish_reason;
-
-  if (options_.bench_disable_attestation) return result;
-  const auto attest_start = Clock::now();
-  result.salt = NewSalt();
-  ASSIGN_OR_RETURN(IssuedReceipt receipt, AttestAndLog(*model, result, request_id_digest));
-  result.attest_ns = NanosSince(attest_start);
-  if (metrics_ != nullptr) metrics_->RecordAppendLatency(result.attest_ns);
-  result.receipt = std::move(receipt);
-  return result;
 }
 
-absl::Status AttestationService::ClaimRequestId(const Digest32& request_id_digest, const std::string& request_id) {
+AttestationService::RequestIdClaim::RequestIdClaim(RequestIdClaim&& other) noexcept
+    : owner_(std::exchange(other.owner_, nullptr)), digest_(other.digest_) {}
+
+AttestationService::RequestIdClaim& AttestationService::RequestIdClaim::operator=(RequestIdClaim&& other) noexcept {
+  if (this != &other) {
+    if (owner_ != nullptr) owner_->ReleaseRequestId(digest_);
+    owner_ = std::exchange(other.owner_, nullptr);
+    digest_ = other.digest_;
+  }
+  return *this;
+}
+
+AttestationService::RequestIdClaim::~RequestIdClaim() {
+  if (owner_ != nullptr) owner_->ReleaseRequestId(digest_);
+}
+
+absl::StatusOr<AttestationService::RequestIdClaim> AttestationService::ClaimRequestId(
+    const Digest32& request_id_digest, const std::string& request_id) {
   std::lock_guard<std::mutex> lock(in_flight_mu_);
   if (in_flight_request_ids_.count(request_id_digest) > 0) {
     return absl::AlreadyExistsError("request_id: \"" + request_id + "\" is already being served");
@@ -274,7 +328,7 @@ absl::Status AttestationService::ClaimRequestId(const Digest32& request_id_diges
                                   std::string(logged.status().message()));
   }
   in_flight_request_ids_.insert(request_id_digest);
-  return absl::OkStatus();
+  return RequestIdClaim(this, request_id_digest);
 }
 
 void AttestationService::ReleaseRequestId(const Digest32& request_id_digest) {

@@ -33,6 +33,7 @@
 #include "attest/bytes.h"
 #include "attest/commitment.h"
 #include "attest/eip712.h"
+#include "attest/receipt.h"
 #include "attest/secp256k1_signer.h"
 #include "base/status.h"
 #include "model/engine.h"
@@ -116,6 +117,10 @@ std::string RenderChat(model::ModelFamily family, const std::vector<ChatTurn>& m
 // The requestId word: SHA-256 of the request id string.
 Digest32 RequestIdDigest(std::string_view request_id);
 
+// The receipt a client gets (with salt) or an auditor gets (without).
+[[nodiscard]] Receipt MakeReceipt(const IssuedReceipt& issued, const std::string& model_name,
+                                  const std::optional<Salt32>& salt);
+
 class AttestationService {
  public:
   struct Options {
@@ -145,14 +150,52 @@ class AttestationService {
   Limits limits() const;
 
  private:
+  // Holds a request id for one in-flight call, so two concurrent calls with
+  // the same request_id cannot both reach the ledger; releases it when the
+  // call ends, whichever way. Move-only; the service must outlive it.
+  class RequestIdClaim {
+   public:
+    RequestIdClaim(RequestIdClaim&& other) noexcept;
+    RequestIdClaim& operator=(RequestIdClaim&& other) noexcept;
+    RequestIdClaim(const RequestIdClaim&) = delete;
+    RequestIdClaim& operator=(const RequestIdClaim&) = delete;
+    ~RequestIdClaim();
+
+   private:
+    friend class AttestationService;
+    RequestIdClaim(AttestationService* owner, const Digest32& digest) : owner_(owner), digest_(digest) {}
+    AttestationService* owner_;
+    Digest32 digest_;
+  };
+
+  // Generate's steps (attestation_service.cc), in the order it runs them.
   [[nodiscard]] absl::Status Validate(const InferenceRequest& request, const Limits& limits) const;
+  // Validate, then the model: NotFound when it is not served, InvalidArgument
+  // for a top_k beyond its vocabulary.
+  [[nodiscard]] absl::StatusOr<const ServedModel*> CheckRequest(const InferenceRequest& request,
+                                                                const Limits& limits) const;
+  // AlreadyExists when the id is in flight or already logged; Unavailable
+  // when the ledger's index cannot say.
+  [[nodiscard]] absl::StatusOr<RequestIdClaim> ClaimRequestId(const Digest32& request_id_digest,
+                                                              const std::string& request_id);
+  // Renders the chat, encodes it into result.prompt_token_ids and checks the
+  // prompt against the limits and the context; returns the prompt text.
+  [[nodiscard]] absl::StatusOr<std::string> Tokenize(const ServedModel& model, const InferenceRequest& request,
+                                                     const Limits& limits, InferenceResult& result) const;
+  static model::GenerationRequest EngineRequest(const InferenceRequest& request,
+                                                const std::vector<int32_t>& prompt_token_ids);
+  // Waits for a turn at the model's queue, runs the request in its batch
+  // (streaming chunks) and fills the generated fields and timings of
+  // `result`. Cancelled / DeadlineExceeded when the call stops it.
+  [[nodiscard]] absl::Status RunInBatch(const ServedModel& model, const model::GenerationRequest& engine_request,
+                                        const std::string& client, const ChunkCallback& on_chunk,
+                                        const CallContext& call, InferenceResult& result);
+  // Exactly what the commitments cover (docs/receipt-format.md).
+  static void RecordCommittedText(const ServedModel& model, const std::string& prompt_text,
+                                  const model::GenerationRequest& engine_request, InferenceResult& result);
+  // Commits, signs the statement and appends the leaf; returns once durable.
   [[nodiscard]] absl::StatusOr<IssuedReceipt> AttestAndLog(const ServedModel& model, const InferenceResult& result,
                                                            const Digest32& request_id_digest);
-
-  // Claims `request_id_digest` for one in-flight call, so two concurrent
-  // calls with the same request_id cannot both reach the ledger. AlreadyExists
-  // when it is in flight or already logged. Release with ReleaseRequestId.
-  [[nodiscard]] absl::Status ClaimRequestId(const Digest32& request_id_digest, const std::string& request_id);
   void ReleaseRequestId(const Digest32& request_id_digest);
 
   Options options_;

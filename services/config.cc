@@ -3,35 +3,17 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cctype>
-#include <fstream>
 #include <functional>
-#include <map>
-#include <sstream>
+#include <string_view>
+#include <utility>
+
+#include "base/file.h"
 
 namespace attestd::service {
 namespace {
 
-using Setter = std::function<absl::Status(const YAML::Node&, ServerConfig&)>;
-
 absl::Status TypeError(const std::string& key, const std::string& want) {
   return absl::InvalidArgumentError("config " + key + ": wrong type, want " + want);
-}
-
-Setter String(std::string ServerConfig::*field) {
-  return [field](const YAML::Node& n, ServerConfig& c) -> absl::Status {
-    if (!n.IsScalar()) return TypeError("", "a string");
-    c.*field = n.as<std::string>();
-    return absl::OkStatus();
-  };
-}
-
-template <typename Struct>
-Setter NestedString(Struct ServerConfig::*outer, std::string Struct::*field) {
-  return [outer, field](const YAML::Node& n, ServerConfig& c) -> absl::Status {
-    if (!n.IsScalar()) return TypeError("", "a string");
-    (c.*outer).*field = n.as<std::string>();
-    return absl::OkStatus();
-  };
 }
 
 absl::StatusOr<int64_t> AsInt(const YAML::Node& n, int64_t min, int64_t max) {
@@ -47,31 +29,84 @@ absl::StatusOr<int64_t> AsInt(const YAML::Node& n, int64_t min, int64_t max) {
   return v;
 }
 
-Setter Limit(int64_t Limits::*field, int64_t min, int64_t max) {
-  return [field, min, max](const YAML::Node& n, ServerConfig& c) -> absl::Status {
-    ASSIGN_OR_RETURN(c.limits.*field, AsInt(n, min, max));
-    return absl::OkStatus();
-  };
+std::string Secret(const std::string& s) { return s.empty() ? "(unset)" : "(set)"; }
+
+// Where a setting lives in ServerConfig: `field` at the top level, or
+// `field` of the struct `outer`.
+template <typename T>
+struct Field {
+  std::function<T&(ServerConfig&)> of;
+  std::function<const T&(const ServerConfig&)> in;
+};
+template <typename T>
+Field<T> At(T ServerConfig::*field) {
+  return {[field](ServerConfig& c) -> T& { return c.*field; },
+          [field](const ServerConfig& c) -> const T& { return c.*field; }};
+}
+template <typename T, typename S>
+Field<T> At(S ServerConfig::*outer, T S::*field) {
+  return {[outer, field](ServerConfig& c) -> T& { return (c.*outer).*field; },
+          [outer, field](const ServerConfig& c) -> const T& { return (c.*outer).*field; }};
 }
 
-Setter AnchoringString(std::string AnchoringConfig::*field) {
-  return NestedString(&ServerConfig::anchoring, field);
+// One config key: how its YAML value is read, how Describe() prints it, and
+// the attestd flag that sets it too (none when `flag` is empty). Flags go
+// through `parse` like the file, so both take the same values.
+struct Setting {
+  std::string_view key;
+  std::function<absl::Status(const YAML::Node&, ServerConfig&)> parse;
+  std::function<std::string(const ServerConfig&)> print;
+  ConfigFlag flag = {};
+};
+
+Setting Text(std::string_view key, Field<std::string> f, std::string_view flag = {}, std::string_view help = {}) {
+  return {key,
+          [f](const YAML::Node& n, ServerConfig& c) -> absl::Status {
+            if (!n.IsScalar()) return TypeError("", "a string");
+            f.of(c) = n.as<std::string>();
+            return absl::OkStatus();
+          },
+          [f](const ServerConfig& c) { return f.in(c); },
+          {key, flag, help}};
 }
 
-Setter AnchoringInt(int64_t AnchoringConfig::*field, int64_t min, int64_t max) {
-  return [field, min, max](const YAML::Node& n, ServerConfig& c) -> absl::Status {
-    ASSIGN_OR_RETURN(c.anchoring.*field, AsInt(n, min, max));
-    return absl::OkStatus();
-  };
+Setting SecretText(std::string_view key, Field<std::string> f) {
+  Setting s = Text(key, f);
+  s.print = [f](const ServerConfig& c) { return Secret(f.in(c)); };
+  return s;
 }
 
-const std::map<std::string, Setter>& Setters() {
-  static const auto* setters = new std::map<std::string, Setter>{
-      {"listen", String(&ServerConfig::listen)},
-      {"metrics_listen", String(&ServerConfig::metrics_listen)},
-      {"ledger_dir", String(&ServerConfig::ledger_dir)},
-      {"log_origin", String(&ServerConfig::log_origin)},
-      {"digest_cache_dir", String(&ServerConfig::digest_cache_dir)},
+template <typename Int>
+Setting Integer(std::string_view key, Field<Int> f, int64_t min, int64_t max, std::string_view flag = {},
+                std::string_view help = {}) {
+  return {key,
+          [f, min, max](const YAML::Node& n, ServerConfig& c) -> absl::Status {
+            ASSIGN_OR_RETURN(int64_t v, AsInt(n, min, max));
+            f.of(c) = static_cast<Int>(v);
+            return absl::OkStatus();
+          },
+          [f](const ServerConfig& c) { return std::to_string(f.in(c)); },
+          {key, flag, help, /*repeatable=*/false, "INT"}};
+}
+
+Setting Boolean(std::string_view key, Field<bool> f) {
+  return {key,
+          [f](const YAML::Node& n, ServerConfig& c) -> absl::Status {
+            bool v = false;
+            if (!n.IsScalar() || !YAML::convert<bool>::decode(n, v)) return TypeError("", "true or false");
+            f.of(c) = v;
+            return absl::OkStatus();
+          },
+          [f](const ServerConfig& c) -> std::string { return f.in(c) ? "true" : "false"; },
+          {key, {}, {}}};
+}
+
+// Every setting, in Describe() order. The one place a config key is named.
+const std::vector<Setting>& Settings() {
+  static const auto* settings = new std::vector<Setting>{
+      Text("listen", At(&ServerConfig::listen), "--listen", "gRPC address host:port"),
+      Text("metrics_listen", At(&ServerConfig::metrics_listen), "--metrics-listen",
+           "Prometheus endpoint host:port ('' = off)"),
       {"models",
        [](const YAML::Node& n, ServerConfig& c) -> absl::Status {
          if (!n.IsSequence() || n.size() == 0) return TypeError("", "a non-empty list of model folders");
@@ -81,26 +116,31 @@ const std::map<std::string, Setter>& Setters() {
            c.model_dirs.push_back(item.as<std::string>());
          }
          return absl::OkStatus();
-       }},
-      {"engine_threads",
-       [](const YAML::Node& n, ServerConfig& c) -> absl::Status {
-         ASSIGN_OR_RETURN(int64_t v, AsInt(n, 1, 256));
-         c.engine_threads = static_cast<int>(v);
-         return absl::OkStatus();
-       }},
-      {"checkpoint_interval_ms",
-       [](const YAML::Node& n, ServerConfig& c) -> absl::Status {
-         ASSIGN_OR_RETURN(c.checkpoint_interval_ms, AsInt(n, 100, 86400000));
-         return absl::OkStatus();
-       }},
-      {"keys.attestor_keystore", NestedString(&ServerConfig::keys, &KeyConfig::attestor_keystore)},
-      {"keys.attestor_passphrase_file", NestedString(&ServerConfig::keys, &KeyConfig::attestor_passphrase_file)},
-      {"keys.attestor_passphrase_env", NestedString(&ServerConfig::keys, &KeyConfig::attestor_passphrase_env)},
-      {"keys.log_key_file", NestedString(&ServerConfig::keys, &KeyConfig::log_key_file)},
-      {"tls.cert_file", NestedString(&ServerConfig::tls, &TlsConfig::cert_file)},
-      {"tls.key_file", NestedString(&ServerConfig::tls, &TlsConfig::key_file)},
-      {"tls.client_ca_file", NestedString(&ServerConfig::tls, &TlsConfig::client_ca_file)},
-      {"auth.admin_token", NestedString(&ServerConfig::auth, &AuthConfig::admin_token)},
+       },
+       [](const ServerConfig& c) {
+         std::string models;
+         for (const auto& m : c.model_dirs) models += (models.empty() ? "" : ",") + m;
+         return models;
+       },
+       {"models", "--model", "model folder (repeatable; replaces the config's list)", /*repeatable=*/true}},
+      Text("ledger_dir", At(&ServerConfig::ledger_dir), "--ledger-dir", "ledger database folder"),
+      Text("log_origin", At(&ServerConfig::log_origin), "--log-origin", "checkpoint origin line"),
+      Text("digest_cache_dir", At(&ServerConfig::digest_cache_dir)),
+      Integer("engine_threads", At(&ServerConfig::engine_threads), 1, 256, "--engine-threads",
+              "kernel threads per model"),
+      Integer("checkpoint_interval_ms", At(&ServerConfig::checkpoint_interval_ms), 100, 86400000,
+              "--checkpoint-interval-ms", "checkpoint timer"),
+      Text("keys.attestor_keystore", At(&ServerConfig::keys, &KeyConfig::attestor_keystore), "--attestor-keystore",
+           "V3 keystore of the attestor key"),
+      Text("keys.attestor_passphrase_file", At(&ServerConfig::keys, &KeyConfig::attestor_passphrase_file),
+           "--attestor-passphrase-file", "file holding the keystore passphrase"),
+      Text("keys.attestor_passphrase_env", At(&ServerConfig::keys, &KeyConfig::attestor_passphrase_env),
+           "--attestor-passphrase-env", "environment variable holding the passphrase"),
+      Text("keys.log_key_file", At(&ServerConfig::keys, &KeyConfig::log_key_file), "--log-key",
+           "Ed25519 checkpoint key file"),
+      Text("tls.cert_file", At(&ServerConfig::tls, &TlsConfig::cert_file)),
+      Text("tls.key_file", At(&ServerConfig::tls, &TlsConfig::key_file)),
+      Text("tls.client_ca_file", At(&ServerConfig::tls, &TlsConfig::client_ca_file)),
       {"auth.inference_tokens",
        [](const YAML::Node& n, ServerConfig& c) -> absl::Status {
          if (!n.IsSequence()) return TypeError("", "a list of strings");
@@ -110,46 +150,63 @@ const std::map<std::string, Setter>& Setters() {
            c.auth.inference_tokens.push_back(item.as<std::string>());
          }
          return absl::OkStatus();
+       },
+       [](const ServerConfig& c) {
+         return c.auth.inference_tokens.empty() ? std::string("(none: open)")
+                                                : std::to_string(c.auth.inference_tokens.size()) + " (set)";
        }},
-      {"limits.max_message_bytes", Limit(&Limits::max_message_bytes, 1024, 64 << 20)},
-      {"limits.max_prompt_tokens", Limit(&Limits::max_prompt_tokens, 1, 1 << 20)},
-      {"limits.max_tokens", Limit(&Limits::max_tokens, 1, 1 << 20)},
-      {"limits.max_queue", Limit(&Limits::max_queue, 1, 1 << 20)},
-      {"limits.max_streams_per_client", Limit(&Limits::max_streams_per_client, 1, 1 << 20)},
-      {"limits.max_batch", Limit(&Limits::max_batch, 1, 256)},
-      {"limits.prefill_chunk", Limit(&Limits::prefill_chunk, 0, 1 << 20)},
-      {"limits.default_deadline_ms", Limit(&Limits::default_deadline_ms, 1, 86400000)},
-      {"anchoring.enabled",
-       [](const YAML::Node& n, ServerConfig& c) -> absl::Status {
-         bool v = false;
-         if (!n.IsScalar() || !YAML::convert<bool>::decode(n, v)) return TypeError("", "true or false");
-         c.anchoring.enabled = v;
-         return absl::OkStatus();
-       }},
-      {"anchoring.rpc_url", AnchoringString(&AnchoringConfig::rpc_url)},
-      {"anchoring.registry", AnchoringString(&AnchoringConfig::registry)},
-      {"anchoring.chain_id", AnchoringInt(&AnchoringConfig::chain_id, 1, int64_t{1} << 53)},
-      {"anchoring.keystore", AnchoringString(&AnchoringConfig::keystore)},
-      {"anchoring.passphrase_file", AnchoringString(&AnchoringConfig::passphrase_file)},
-      {"anchoring.passphrase_env", AnchoringString(&AnchoringConfig::passphrase_env)},
-      {"anchoring.every_leaves", AnchoringInt(&AnchoringConfig::every_leaves, 1, int64_t{1} << 40)},
-      {"anchoring.every_seconds", AnchoringInt(&AnchoringConfig::every_seconds, 1, 86400 * 365)},
-      {"anchoring.confirmations", AnchoringInt(&AnchoringConfig::confirmations, 1, 1000)},
-      {"anchoring.max_fee_gwei", AnchoringInt(&AnchoringConfig::max_fee_gwei, 1, 1'000'000)},
-      {"anchoring.tip_cap_gwei", AnchoringInt(&AnchoringConfig::tip_cap_gwei, 0, 1'000'000)},
-      {"anchoring.poll_ms", AnchoringInt(&AnchoringConfig::poll_ms, 10, 3'600'000)},
+      SecretText("auth.admin_token", At(&ServerConfig::auth, &AuthConfig::admin_token)),
+      Integer("limits.max_message_bytes", At(&ServerConfig::limits, &Limits::max_message_bytes), 1024, 64 << 20),
+      Integer("limits.max_prompt_tokens", At(&ServerConfig::limits, &Limits::max_prompt_tokens), 1, 1 << 20),
+      Integer("limits.max_tokens", At(&ServerConfig::limits, &Limits::max_tokens), 1, 1 << 20),
+      Integer("limits.max_queue", At(&ServerConfig::limits, &Limits::max_queue), 1, 1 << 20),
+      Integer("limits.max_streams_per_client", At(&ServerConfig::limits, &Limits::max_streams_per_client), 1,
+              1 << 20),
+      Integer("limits.max_batch", At(&ServerConfig::limits, &Limits::max_batch), 1, 256, "--max-batch",
+              "requests decoding together per model (limits.max_batch; 1 = one at a time)"),
+      Integer("limits.prefill_chunk", At(&ServerConfig::limits, &Limits::prefill_chunk), 0, 1 << 20,
+              "--prefill-chunk", "prompt tokens per request per batch step (limits.prefill_chunk; 0 = whole prompt)"),
+      Integer("limits.default_deadline_ms", At(&ServerConfig::limits, &Limits::default_deadline_ms), 1, 86400000),
+      Boolean("anchoring.enabled", At(&ServerConfig::anchoring, &AnchoringConfig::enabled)),
+      Text("anchoring.rpc_url", At(&ServerConfig::anchoring, &AnchoringConfig::rpc_url)),
+      Text("anchoring.registry", At(&ServerConfig::anchoring, &AnchoringConfig::registry)),
+      Integer("anchoring.chain_id", At(&ServerConfig::anchoring, &AnchoringConfig::chain_id), 1, int64_t{1} << 53),
+      Text("anchoring.keystore", At(&ServerConfig::anchoring, &AnchoringConfig::keystore)),
+      Text("anchoring.passphrase_file", At(&ServerConfig::anchoring, &AnchoringConfig::passphrase_file)),
+      Text("anchoring.passphrase_env", At(&ServerConfig::anchoring, &AnchoringConfig::passphrase_env)),
+      Integer("anchoring.every_leaves", At(&ServerConfig::anchoring, &AnchoringConfig::every_leaves), 1,
+              int64_t{1} << 40),
+      Integer("anchoring.every_seconds", At(&ServerConfig::anchoring, &AnchoringConfig::every_seconds), 1,
+              86400 * 365),
+      Integer("anchoring.confirmations", At(&ServerConfig::anchoring, &AnchoringConfig::confirmations), 1, 1000),
+      Integer("anchoring.max_fee_gwei", At(&ServerConfig::anchoring, &AnchoringConfig::max_fee_gwei), 1,
+              1'000'000),
+      Integer("anchoring.tip_cap_gwei", At(&ServerConfig::anchoring, &AnchoringConfig::tip_cap_gwei), 0,
+              1'000'000),
+      Integer("anchoring.poll_ms", At(&ServerConfig::anchoring, &AnchoringConfig::poll_ms), 10, 3'600'000),
   };
-  return *setters;
+  return *settings;
+}
+
+const Setting* FindSetting(std::string_view key) {
+  for (const Setting& s : Settings()) {
+    if (s.key == key) return &s;
+  }
+  return nullptr;
+}
+
+// Reads one key's value; errors say "config KEY: ...".
+absl::Status ApplySetting(const Setting& setting, const YAML::Node& value, ServerConfig& config) {
+  absl::Status s = setting.parse(value, config);
+  if (!s.ok()) return absl::InvalidArgumentError("config " + std::string(setting.key) + ": " + std::string(s.message()));
+  return absl::OkStatus();
 }
 
 absl::Status Apply(const YAML::Node& node, const std::string& prefix, ServerConfig& config) {
   for (const auto& kv : node) {
     std::string key = prefix + kv.first.as<std::string>();
-    const auto& setters = Setters();
-    auto it = setters.find(key);
-    if (it != setters.end()) {
-      absl::Status s = it->second(kv.second, config);
-      if (!s.ok()) return absl::InvalidArgumentError("config " + key + ": " + std::string(s.message()));
+    if (const Setting* setting = FindSetting(key)) {
+      RETURN_IF_ERROR(ApplySetting(*setting, kv.second, config));
       continue;
     }
     if (kv.second.IsMap()) {
@@ -161,52 +218,10 @@ absl::Status Apply(const YAML::Node& node, const std::string& prefix, ServerConf
   return absl::OkStatus();
 }
 
-std::string Secret(const std::string& s) { return s.empty() ? "(unset)" : "(set)"; }
-
 std::vector<std::pair<std::string, std::string>> Fields(const ServerConfig& c) {
-  std::string models;
-  for (const auto& m : c.model_dirs) models += (models.empty() ? "" : ",") + m;
-  return {
-      {"listen", c.listen},
-      {"metrics_listen", c.metrics_listen},
-      {"models", models},
-      {"ledger_dir", c.ledger_dir},
-      {"log_origin", c.log_origin},
-      {"digest_cache_dir", c.digest_cache_dir},
-      {"engine_threads", std::to_string(c.engine_threads)},
-      {"checkpoint_interval_ms", std::to_string(c.checkpoint_interval_ms)},
-      {"keys.attestor_keystore", c.keys.attestor_keystore},
-      {"keys.attestor_passphrase_file", c.keys.attestor_passphrase_file},
-      {"keys.attestor_passphrase_env", c.keys.attestor_passphrase_env},
-      {"keys.log_key_file", c.keys.log_key_file},
-      {"tls.cert_file", c.tls.cert_file},
-      {"tls.key_file", c.tls.key_file},
-      {"tls.client_ca_file", c.tls.client_ca_file},
-      {"auth.inference_tokens",
-       c.auth.inference_tokens.empty() ? "(none: open)" : std::to_string(c.auth.inference_tokens.size()) + " (set)"},
-      {"auth.admin_token", Secret(c.auth.admin_token)},
-      {"limits.max_message_bytes", std::to_string(c.limits.max_message_bytes)},
-      {"limits.max_prompt_tokens", std::to_string(c.limits.max_prompt_tokens)},
-      {"limits.max_tokens", std::to_string(c.limits.max_tokens)},
-      {"limits.max_queue", std::to_string(c.limits.max_queue)},
-      {"limits.max_streams_per_client", std::to_string(c.limits.max_streams_per_client)},
-      {"limits.max_batch", std::to_string(c.limits.max_batch)},
-      {"limits.prefill_chunk", std::to_string(c.limits.prefill_chunk)},
-      {"limits.default_deadline_ms", std::to_string(c.limits.default_deadline_ms)},
-      {"anchoring.enabled", c.anchoring.enabled ? "true" : "false"},
-      {"anchoring.rpc_url", c.anchoring.rpc_url},
-      {"anchoring.registry", c.anchoring.registry},
-      {"anchoring.chain_id", std::to_string(c.anchoring.chain_id)},
-      {"anchoring.keystore", c.anchoring.keystore},
-      {"anchoring.passphrase_file", c.anchoring.passphrase_file},
-      {"anchoring.passphrase_env", c.anchoring.passphrase_env},
-      {"anchoring.every_leaves", std::to_string(c.anchoring.every_leaves)},
-      {"anchoring.every_seconds", std::to_string(c.anchoring.every_seconds)},
-      {"anchoring.confirmations", std::to_string(c.anchoring.confirmations)},
-      {"anchoring.max_fee_gwei", std::to_string(c.anchoring.max_fee_gwei)},
-      {"anchoring.tip_cap_gwei", std::to_string(c.anchoring.tip_cap_gwei)},
-      {"anchoring.poll_ms", std::to_string(c.anchoring.poll_ms)},
-  };
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const Setting& s : Settings()) out.emplace_back(s.key, s.print(c));
+  return out;
 }
 
 }  // namespace
@@ -237,11 +252,33 @@ absl::StatusOr<ServerConfig> ParseConfigYaml(const std::string& yaml_text, const
 }
 
 absl::StatusOr<ServerConfig> LoadConfigFile(const std::string& path, const ServerConfig& base) {
-  std::ifstream in(path);
-  if (!in) return absl::NotFoundError("config: cannot read " + path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return ParseConfigYaml(text.str(), base);
+  ASSIGN_OR_RETURN(std::string text, ReadWholeFile(path, "config file"));
+  return ParseConfigYaml(text, base);
+}
+
+const std::vector<ConfigFlag>& ConfigFlags() {
+  static const auto* flags = [] {
+    auto* out = new std::vector<ConfigFlag>();
+    for (const Setting& s : Settings()) {
+      if (!s.flag.flag.empty()) out->push_back(s.flag);
+    }
+    return out;
+  }();
+  return *flags;
+}
+
+absl::Status ApplyConfigFlag(std::string_view key, const std::vector<std::string>& values, ServerConfig& config) {
+  const Setting* setting = FindSetting(key);
+  if (setting == nullptr || setting->flag.flag.empty()) {
+    return absl::InvalidArgumentError("config: no flag sets \"" + std::string(key) + "\"");
+  }
+  YAML::Node value;
+  if (setting->flag.repeatable) {
+    for (const std::string& v : values) value.push_back(v);
+  } else if (!values.empty()) {
+    value = YAML::Node(values.back());
+  }
+  return ApplySetting(*setting, value, config);
 }
 
 absl::Status ValidateConfig(const ServerConfig& c) {

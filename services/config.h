@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/status.h"
@@ -101,5 +102,25 @@ struct ServerConfig {
 
 // Settings that differ between two configs, "name: old -> new" (secrets redacted).
 std::vector<std::string> DiffConfig(const ServerConfig& before, const ServerConfig& after);
+
+// A setting attestd also takes on its command line (attestd_main.cc). The
+// same table as the YAML keys and Describe() defines them, so a flag takes
+// exactly the values its key takes.
+struct ConfigFlag {
+  std::string_view key;       // "limits.max_batch"
+  std::string_view flag;      // "--max-batch"
+  std::string_view help;
+  bool repeatable = false;    // a list: every use adds one value
+  std::string_view value_name = "TEXT";  // what --help shows for the value
+};
+
+// The settings that have a flag, in Describe() order.
+const std::vector<ConfigFlag>& ConfigFlags();
+
+// Sets `key` from its flag's values (the last one wins; a repeatable flag's
+// values form the list) through the YAML parser of that key.
+// InvalidArgument "config KEY: ..." as for the file.
+[[nodiscard]] absl::Status ApplyConfigFlag(std::string_view key, const std::vector<std::string>& values,
+                                           ServerConfig& config);
 
 }  // namespace attestd::service

@@ -7,6 +7,7 @@
 
 #include "attest/commitment.h"
 #include "attest/ed25519.h"
+#include "attest/key_source.h"
 #include "attest/keystore.h"
 #include "services/log.h"
 

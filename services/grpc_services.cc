@@ -2,9 +2,6 @@
 
 #include <chrono>
 
-#include "attest/sha256.h"
-#include "ledger/chain/anchor_record.h"
-#include "ledger/merkle_hash.h"
 #include "ledger/proof_json.h"
 #include "model/family.h"
 #include "services/grpc_status.h"
@@ -74,17 +71,6 @@ void ResultToProto(const InferenceResult& result, v1::GenerateResponse* out) {
 }
 
 }  // namespace
-
-Receipt MakeReceipt(const IssuedReceipt& issued, const std::string& model_name, const std::optional<Salt32>& salt) {
-  Receipt r;
-  r.statement = issued.attestation.statement;
-  r.signature = issued.attestation.signature;
-  r.attestor = issued.attestor;
-  r.salt = salt;
-  r.model_name = model_name;
-  r.ledger = LedgerPosition{issued.leaf_index, std::nullopt};
-  return r;
-}
 
 void ToProto(const Receipt& receipt, const std::string& log_origin, v1::Receipt* out) {
   const AttestationStatement& s = receipt.statement;
@@ -157,101 +143,68 @@ grpc::Status InferenceServiceImpl::ListModels(grpc::ServerContext* context, cons
 
 grpc::Status LedgerServiceImpl::GetCheckpoint(grpc::ServerContext*, const v1::GetCheckpointRequest* request,
                                               v1::GetCheckpointResponse* response) {
-  uint64_t size = request->tree_size();
-  if (size == 0) {
-    auto latest = ledger_->LatestCheckpointSize();
-    if (!latest.ok()) return ToGrpcStatus(latest.status());
-    size = *latest;
-  }
-  auto note = ledger_->Checkpoint(size);
-  if (!note.ok()) return ToGrpcStatus(note.status());
-  auto root = ledger_->RootAt(size);
-  if (!root.ok()) return ToGrpcStatus(root.status());
-  response->set_checkpoint(*note);
-  response->set_tree_size(size);
-  response->set_root_hash(HexEncode(*root));
-  response->set_verifier_key(ledger_->verifier_key());
+  auto checkpoint = queries_->GetCheckpoint(request->tree_size());
+  if (!checkpoint.ok()) return ToGrpcStatus(checkpoint.status());
+  response->set_checkpoint(checkpoint->note);
+  response->set_tree_size(checkpoint->tree_size);
+  response->set_root_hash(HexEncode(checkpoint->root));
+  response->set_verifier_key(checkpoint->verifier_key);
   return grpc::Status::OK;
 }
 
 grpc::Status LedgerServiceImpl::GetEntry(grpc::ServerContext*, const v1::GetEntryRequest* request,
                                          v1::GetEntryResponse* response) {
-  auto leaf = ledger_->Leaf(request->index());
-  if (!leaf.ok()) return ToGrpcStatus(leaf.status());
-  response->set_index(request->index());
-  response->set_leaf(std::string(leaf->begin(), leaf->end()));
-  response->set_leaf_hash(HexEncode(ledger::HashLeaf(*leaf)));
+  auto entry = queries_->GetEntry(request->index());
+  if (!entry.ok()) return ToGrpcStatus(entry.status());
+  response->set_index(entry->index);
+  response->set_leaf(std::string(entry->leaf.begin(), entry->leaf.end()));
+  response->set_leaf_hash(HexEncode(entry->leaf_hash));
   return grpc::Status::OK;
 }
 
 grpc::Status LedgerServiceImpl::GetInclusionProof(grpc::ServerContext*, const v1::GetInclusionProofRequest* request,
                                                   v1::GetInclusionProofResponse* response) {
-  uint64_t size = request->tree_size();
-  if (size == 0) {
-    auto latest = ledger_->LatestCheckpointSize();
-    if (!latest.ok()) return ToGrpcStatus(latest.status());
-    size = *latest;
-  }
-  auto proof = ledger_->InclusionProof(request->index(), size);
-  if (!proof.ok()) return ToGrpcStatus(proof.status());
-  auto leaf_hash = ledger_->store().GetNode(0, request->index());
-  if (!leaf_hash.ok()) return ToGrpcStatus(leaf_hash.status());
-  auto root = ledger_->RootAt(size);
-  if (!root.ok()) return ToGrpcStatus(root.status());
-  response->set_index(request->index());
-  response->set_tree_size(size);
-  for (const auto& h : *proof) response->add_hashes(HexEncode(h));
-  response->set_proof_json(ledger::InclusionProofToJson({request->index(), size, *leaf_hash, *root, *proof}));
+  auto record = queries_->GetInclusionProof(request->index(), request->tree_size());
+  if (!record.ok()) return ToGrpcStatus(record.status());
+  response->set_index(record->index);
+  response->set_tree_size(record->tree_size);
+  for (const Digest32& h : record->proof) response->add_hashes(HexEncode(h));
+  response->set_proof_json(ledger::InclusionProofToJson(*record));
   return grpc::Status::OK;
 }
 
 grpc::Status LedgerServiceImpl::GetConsistencyProof(grpc::ServerContext*, const v1::GetConsistencyProofRequest* request,
                                                     v1::GetConsistencyProofResponse* response) {
-  uint64_t to = request->to_size();
-  if (to == 0) {
-    auto latest = ledger_->LatestCheckpointSize();
-    if (!latest.ok()) return ToGrpcStatus(latest.status());
-    to = *latest;
-  }
-  auto proof = ledger_->ConsistencyProof(request->from_size(), to);
-  if (!proof.ok()) return ToGrpcStatus(proof.status());
-  auto root_from = ledger_->RootAt(request->from_size());
-  if (!root_from.ok()) return ToGrpcStatus(root_from.status());
-  auto root_to = ledger_->RootAt(to);
-  if (!root_to.ok()) return ToGrpcStatus(root_to.status());
-  response->set_from_size(request->from_size());
-  response->set_to_size(to);
-  for (const auto& h : *proof) response->add_hashes(HexEncode(h));
-  response->set_proof_json(ledger::ConsistencyProofToJson({request->from_size(), to, *root_from, *root_to, *proof}));
+  auto record = queries_->GetConsistencyProof(request->from_size(), request->to_size());
+  if (!record.ok()) return ToGrpcStatus(record.status());
+  response->set_from_size(record->from);
+  response->set_to_size(record->to);
+  for (const Digest32& h : record->proof) response->add_hashes(HexEncode(h));
+  response->set_proof_json(ledger::ConsistencyProofToJson(*record));
   return grpc::Status::OK;
 }
 
 grpc::Status LedgerServiceImpl::GetReceipt(grpc::ServerContext*, const v1::GetReceiptRequest* request,
                                            v1::GetReceiptResponse* response) {
-  if (request->request_id().empty()) {
-    return ToGrpcStatus(absl::InvalidArgumentError("request_id: required"));
+  auto receipt = queries_->GetReceipt(request->request_id());
+  if (!receipt.ok()) return ToGrpcStatus(receipt.status());
+  ToProto(*receipt, queries_->origin(), response->mutable_receipt());
+  return grpc::Status::OK;
+}
+
+grpc::Status LedgerServiceImpl::ListAnchors(grpc::ServerContext*, const v1::ListAnchorsRequest*,
+                                            v1::ListAnchorsResponse* response) {
+  auto records = queries_->ListAnchors();
+  if (!records.ok()) return ToGrpcStatus(records.status());
+  for (const chain::AnchorRecord& r : *records) {
+    v1::Anchor* anchor = response->add_anchors();
+    anchor->set_tree_size(r.tree_size);
+    anchor->set_root(HexEncode(r.root));
+    anchor->set_tx_hash(HexEncode(r.tx_hash));
+    anchor->set_block_number(r.block_number);
+    if (r.block_number != 0) anchor->set_block_hash(HexEncode(r.block_hash));
+    anchor->set_state(std::string(chain::AnchorStateName(r.state)));
   }
-  auto index = ledger_->FindRequest(RequestIdDigest(request->request_id()));
-  if (!index.ok()) {
-    return ToGrpcStatus(absl::NotFoundError("request_id: no receipt for \"" + request->request_id() + "\""));
-  }
-  auto leaf = ledger_->Leaf(*index);
-  if (!leaf.ok()) return ToGrpcStatus(leaf.status());
-  auto decoded = DecodeLedgerLeaf(*leaf);
-  if (!decoded.ok()) return ToGrpcStatus(absl::DataLossError(std::string(decoded.status().message())));
-  IssuedReceipt issued;
-  issued.attestation = *decoded;
-  issued.leaf_index = *index;
-  // The signer recovered from the leaf: receipts signed before a key rotation
-  // name their own attestor.
-  auto signer = RecoverAddress(AttestationSigningDigest(decoded->statement), decoded->signature);
-  if (!signer.ok()) return ToGrpcStatus(absl::DataLossError(std::string(signer.status().message())));
-  issued.attestor = *signer;
-  std::string model_name;
-  for (const auto& m : service_->models()) {
-    if (m.model_digest == decoded->statement.model_digest) model_name = m.name;
-  }
-  ToProto(MakeReceipt(issued, model_name, std::nullopt), ledger_->origin(), response->mutable_receipt());
   return grpc::Status::OK;
 }
 
@@ -277,24 +230,6 @@ grpc::Status AdminServiceImpl::IssueCheckpoint(grpc::ServerContext* context, con
   if (!cp.ok()) return ToGrpcStatus(cp.status());
   response->set_checkpoint(cp->note);
   response->set_tree_size(cp->size);
-  return grpc::Status::OK;
-}
-
-grpc::Status LedgerServiceImpl::ListAnchors(grpc::ServerContext*, const v1::ListAnchorsRequest*,
-                                            v1::ListAnchorsResponse* response) {
-  const ledger::LogStore& store = ledger_->store();
-  chain::AnchorLedger records(store.raw_db(), store.anchors_family());
-  auto all = records.List();
-  if (!all.ok()) return ToGrpcStatus(all.status());
-  for (const chain::AnchorRecord& r : *all) {
-    v1::Anchor* anchor = response->add_anchors();
-    anchor->set_tree_size(r.tree_size);
-    anchor->set_root(HexEncode(r.root));
-    anchor->set_tx_hash(HexEncode(r.tx_hash));
-    anchor->set_block_number(r.block_number);
-    if (r.block_number != 0) anchor->set_block_hash(HexEncode(r.block_hash));
-    anchor->set_state(std::string(chain::AnchorStateName(r.state)));
-  }
   return grpc::Status::OK;
 }
 

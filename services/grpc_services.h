@@ -1,7 +1,16 @@
 // The gRPC service classes: thin adapters (STYLE.md, tensorflow/serving).
-// Each handler authenticates, converts the deadline and cancellation, calls
-// the domain class (AttestationService / LedgerBackend) and converts the
-// status in one place (grpc_status.h). No inference or ledger logic here.
+// Each handler authenticates where the service needs it, converts the
+// deadline and cancellation, makes one call to the domain class
+// (AttestationService, LedgerQueries) and converts the status in one place
+// (grpc_status.h). No inference or ledger logic lives here.
+//
+// Request bodies reach these handlers already parsed, but not by protobuf's
+// generated service code: raw_grpc_services.h registers the same methods with
+// the raw body and parses it with request_parse.h, because protobuf refuses a
+// proto3 string holding invalid UTF-8 and gRPC would then answer INTERNAL
+// without saying which field (docs/api.md promises INVALID_ARGUMENT naming
+// the field and byte). AdminService requests carry no strings, so
+// AdminServiceImpl is registered as generated.
 //
 // Ownership: every service borrows the objects given to its constructor;
 // they must outlive the grpc::Server the service is registered with.
@@ -20,7 +29,7 @@
 #include "attest/receipt.h"
 #include "services/attestation_service.h"
 #include "services/auth.h"
-#include "services/ledger_backend.h"
+#include "services/ledger_queries.h"
 #include "services/metrics.h"
 
 namespace attestd::service {
@@ -36,9 +45,6 @@ class AuthHolder {
   std::shared_ptr<const Authenticator> auth_;
 };
 
-// The receipt a client gets (with salt) or an auditor gets (without).
-[[nodiscard]] Receipt MakeReceipt(const IssuedReceipt& issued, const std::string& model_name,
-                                  const std::optional<Salt32>& salt);
 void ToProto(const Receipt& receipt, const std::string& log_origin, v1::Receipt* out);
 
 class InferenceServiceImpl final : public v1::InferenceService::Service {
@@ -65,8 +71,7 @@ class InferenceServiceImpl final : public v1::InferenceService::Service {
 
 class LedgerServiceImpl final : public v1::LedgerService::Service {
  public:
-  LedgerServiceImpl(const LedgerBackend* ledger, const AttestationService* service)
-      : ledger_(ledger), service_(service) {}
+  explicit LedgerServiceImpl(const LedgerQueries* queries) : queries_(queries) {}
 
   grpc::Status GetCheckpoint(grpc::ServerContext*, const v1::GetCheckpointRequest* request,
                              v1::GetCheckpointResponse* response) override;
@@ -78,13 +83,11 @@ class LedgerServiceImpl final : public v1::LedgerService::Service {
                                    v1::GetConsistencyProofResponse* response) override;
   grpc::Status GetReceipt(grpc::ServerContext*, const v1::GetReceiptRequest* request,
                           v1::GetReceiptResponse* response) override;
-  // Reads the `anchors` column family (chain::AnchorLedger) of the open store.
   grpc::Status ListAnchors(grpc::ServerContext*, const v1::ListAnchorsRequest* request,
                            v1::ListAnchorsResponse* response) override;
 
  private:
-  const LedgerBackend* ledger_;
-  const AttestationService* service_;
+  const LedgerQueries* queries_;
 };
 
 class AdminServiceImpl final : public v1::AdminService::Service {

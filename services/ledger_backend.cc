@@ -3,24 +3,9 @@
 #include <chrono>
 
 #include "attest/sha256.h"
-#include "ledger/proof_plan.h"
 #include "services/log.h"
 
 namespace attestd::service {
-namespace {
-
-class StoreNodeReader : public ledger::NodeReader {
- public:
-  explicit StoreNodeReader(const ledger::LogStore& store) : store_(store) {}
-  absl::StatusOr<Digest32> ReadNode(const ledger::NodeId& id) const override {
-    return store_.GetNode(id.level, id.index);
-  }
-
- private:
-  const ledger::LogStore& store_;
-};
-
-}  // namespace
 
 absl::StatusOr<std::unique_ptr<LedgerBackend>> LedgerBackend::Open(const std::string& dir, const std::string& origin,
                                                                    ledger::CheckpointSigner signer) {
@@ -76,39 +61,5 @@ absl::StatusOr<uint64_t> LedgerBackend::FindRequest(const Digest32& request_id) 
 }
 
 absl::StatusOr<ledger::IssuedCheckpoint> LedgerBackend::IssueCheckpoint() { return sequencer_->IssueCheckpoint(); }
-
-absl::StatusOr<uint64_t> LedgerBackend::LatestCheckpointSize() const {
-  ASSIGN_OR_RETURN(std::vector<uint64_t> sizes, store_->CheckpointSizes());
-  if (sizes.empty()) return absl::NotFoundError("no checkpoint has been issued yet");
-  return sizes.back();
-}
-
-absl::StatusOr<std::string> LedgerBackend::Checkpoint(uint64_t size) const {
-  if (size == 0) return store_->LatestCheckpoint();
-  return store_->GetCheckpoint(size);
-}
-
-absl::StatusOr<std::vector<Digest32>> LedgerBackend::InclusionProof(uint64_t index, uint64_t size) const {
-  if (size > store_->Size()) {
-    return absl::OutOfRangeError("tree_size: got " + std::to_string(size) + ", want <= " +
-                                 std::to_string(store_->Size()));
-  }
-  if (index >= size) {
-    return absl::OutOfRangeError("index: got " + std::to_string(index) + ", want < tree_size " + std::to_string(size));
-  }
-  return ledger::InclusionProof(index, size, StoreNodeReader(*store_));
-}
-
-absl::StatusOr<std::vector<Digest32>> LedgerBackend::ConsistencyProof(uint64_t from_size, uint64_t to_size) const {
-  if (to_size > store_->Size()) {
-    return absl::OutOfRangeError("to_size: got " + std::to_string(to_size) + ", want <= " +
-                                 std::to_string(store_->Size()));
-  }
-  if (from_size == 0 || from_size > to_size) {
-    return absl::InvalidArgumentError("from_size: got " + std::to_string(from_size) + ", want 1.." +
-                                      std::to_string(to_size));
-  }
-  return ledger::ConsistencyProof(from_size, to_size, StoreNodeReader(*store_));
-}
 
 }  // namespace attestd::service

@@ -1,7 +1,7 @@
 // LedgerBackend: the service's view of the ledger. Owns the LogStore and its
-// Sequencer; appends receipts (ReceiptLog), issues checkpoints, and answers
-// the auditor queries of LedgerService (leaves, proofs, checkpoints, and
-// request id -> leaf index).
+// Sequencer; appends receipts (ReceiptLog), issues checkpoints and finds a
+// request id's leaf. The auditor queries of LedgerService read the store
+// through ledger_queries.h.
 //
 // Request id lookups go to the ledger's own persistent index (the
 // request_ids column family, written in the same batch as each leaf), so
@@ -51,17 +51,7 @@ class LedgerBackend : public ReceiptLog {
   // the log is empty). Returns the existing one when the size has not moved.
   [[nodiscard]] absl::StatusOr<ledger::IssuedCheckpoint> IssueCheckpoint();
 
-  // The newest checkpoint's size; NotFound if none was issued.
-  [[nodiscard]] absl::StatusOr<uint64_t> LatestCheckpointSize() const;
-  // The note stored at exactly `size` (0 = newest). NotFound if none.
-  [[nodiscard]] absl::StatusOr<std::string> Checkpoint(uint64_t size) const;
-  [[nodiscard]] absl::StatusOr<Digest32> RootAt(uint64_t size) const { return store_->RootAt(size); }
-  [[nodiscard]] absl::StatusOr<Bytes> Leaf(uint64_t index) const { return store_->GetLeaf(index); }
-  // RFC 9162 proofs from stored nodes. OutOfRange when an index or size is
-  // beyond the tree; InvalidArgument for from_size 0 or from_size > to_size.
-  [[nodiscard]] absl::StatusOr<std::vector<Digest32>> InclusionProof(uint64_t index, uint64_t size) const;
-  [[nodiscard]] absl::StatusOr<std::vector<Digest32>> ConsistencyProof(uint64_t from_size, uint64_t to_size) const;
-
+  // The store, for the queries (ledger_queries.h) and the audit.
   const ledger::LogStore& store() const { return *store_; }
   // For the exporter thread, which writes its anchor records into the store's
   // `anchors` family; valid while the backend lives.

@@ -6,26 +6,17 @@
 #include <grpcpp/server_builder.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
-#include "attest/engine_digest.h"
-#include "attest/keystore.h"
-#include "attest/model_digest.h"
+#include "attest/key_source.h"
 #include "attest/signed_note.h"
+#include "base/file.h"
 #include "ledger/checkpoint_signing.h"
+#include "services/anchoring.h"
 #include "services/log.h"
+#include "verify/identity.h"
 
 namespace attestd::service {
 namespace {
-
-absl::StatusOr<std::string> ReadFile(const std::string& path, std::string_view what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(std::string(what) + ": cannot read " + path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeCredentials(const TlsConfig& tls) {
   if (tls.cert_file.empty()) return grpc::InsecureServerCredentials();
@@ -33,11 +24,11 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeCredentials(const T
                                                 ? GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE
                                                 : GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
   grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
-  ASSIGN_OR_RETURN(pair.private_key, ReadFile(tls.key_file, "tls.key_file"));
-  ASSIGN_OR_RETURN(pair.cert_chain, ReadFile(tls.cert_file, "tls.cert_file"));
+  ASSIGN_OR_RETURN(pair.private_key, ReadWholeFile(tls.key_file, "tls.key_file"));
+  ASSIGN_OR_RETURN(pair.cert_chain, ReadWholeFile(tls.cert_file, "tls.cert_file"));
   options.pem_key_cert_pairs.push_back(std::move(pair));
   if (!tls.client_ca_file.empty()) {
-    ASSIGN_OR_RETURN(options.pem_root_certs, ReadFile(tls.client_ca_file, "tls.client_ca_file"));
+    ASSIGN_OR_RETURN(options.pem_root_certs, ReadWholeFile(tls.client_ca_file, "tls.client_ca_file"));
   }
   return grpc::SslServerCredentials(options);
 }
@@ -85,24 +76,11 @@ absl::StatusOr<ServedModel> LoadModel(const std::string& dir, const ServerConfig
 // The exporter on the server's own open store: one process holds the
 // database's lock, so it cannot run as a separate `attest export` beside it.
 absl::StatusOr<std::unique_ptr<chain::ExporterThread>> StartExporter(const AnchoringConfig& a, ledger::LogStore* store) {
-  KeySource source;
-  source.keystore_path = a.keystore;
-  source.passphrase_file = a.passphrase_env.empty() ? a.passphrase_file : "";
-  source.passphrase_env = a.passphrase_env;
-  auto key = LoadAttestorKey(source);
+  auto key = LoadAttestorKey(KeystoreSource(a.keystore, a.passphrase_file, a.passphrase_env));
   if (!key.ok()) {
     return absl::Status(key.status().code(), "anchoring.keystore: " + std::string(key.status().message()));
   }
-  chain::ExporterConfig config;
-  config.rpc_url = a.rpc_url;
-  ASSIGN_OR_RETURN(config.registry, ParseAddress(a.registry));
-  config.chain_id = static_cast<uint64_t>(a.chain_id);
-  config.confirmations = static_cast<uint64_t>(a.confirmations);
-  config.every_leaves = static_cast<uint64_t>(a.every_leaves);
-  config.every_ms = a.every_seconds * 1000;
-  config.fees.max_fee_cap = static_cast<uint64_t>(a.max_fee_gwei) * 1'000'000'000ull;
-  config.fees.tip_cap = static_cast<uint64_t>(a.tip_cap_gwei) * 1'000'000'000ull;
-  config.poll_interval_ms = a.poll_ms;
+  ASSIGN_OR_RETURN(chain::ExporterConfig config, ToExporterConfig(a));
   const std::string account = ToChecksumAddress(AddressOf(*key));
   auto logger = [](const std::string& line) { LogInfo("anchoring", {{"event", line}}); };
   ASSIGN_OR_RETURN(auto thread, chain::ExporterThread::Start(config, store, std::move(*key), logger));
@@ -116,14 +94,6 @@ absl::StatusOr<std::unique_ptr<chain::ExporterThread>> StartExporter(const Ancho
 
 }  // namespace
 
-absl::StatusOr<Digest32> CanonicalEngineDigest() {
-  EngineDescription d;
-  d.engine_version = std::string(model::kEngineVersion);
-  d.numeric_mode = EngineNumericMode::kCanonical;
-  d.reduce_spec_version = std::string(model::kReduceSpecVersion);
-  return EngineDigest(d);
-}
-
 absl::StatusOr<std::unique_ptr<AttestdServer>> AttestdServer::Start(const ServerConfig& config, StartOptions options) {
   RETURN_IF_ERROR(ValidateConfig(config));
   std::unique_ptr<AttestdServer> server(new AttestdServer());
@@ -131,11 +101,9 @@ absl::StatusOr<std::unique_ptr<AttestdServer>> AttestdServer::Start(const Server
   server->options_ = std::move(options);
   LogInfo("starting attestd", {{"listen", config.listen}, {"ledger_dir", config.ledger_dir}});
 
-  KeySource source;
-  source.keystore_path = config.keys.attestor_keystore;
-  source.passphrase_file = config.keys.attestor_passphrase_env.empty() ? config.keys.attestor_passphrase_file : "";
-  source.passphrase_env = config.keys.attestor_passphrase_env;
-  ASSIGN_OR_RETURN(SecretKey32 attestor, LoadAttestorKey(source));
+  ASSIGN_OR_RETURN(SecretKey32 attestor,
+                   LoadAttestorKey(KeystoreSource(config.keys.attestor_keystore, config.keys.attestor_passphrase_file,
+                                                  config.keys.attestor_passphrase_env)));
   LogInfo("attestor key loaded", {{"attestor", ToChecksumAddress(AddressOf(attestor))}});
   ASSIGN_OR_RETURN(Ed25519PrivateKey loaded_log_key, Ed25519PrivateKey::LoadFile(config.keys.log_key_file));
   auto log_key = std::make_shared<const Ed25519PrivateKey>(std::move(loaded_log_key));
@@ -172,7 +140,10 @@ absl::StatusOr<std::unique_ptr<AttestdServer>> AttestdServer::Start(const Server
       std::make_shared<const Authenticator>(config.auth.inference_tokens, config.auth.admin_token));
   server->inference_ = std::make_unique<InferenceServiceImpl>(server->service_.get(), server->auth_.get(), &server->metrics_);
   server->inference_grpc_ = std::make_unique<InferenceGrpcService>(server->inference_.get());
-  server->ledger_service_ = std::make_unique<LedgerServiceImpl>(server->ledger_.get(), server->service_.get());
+  std::vector<LedgerQueries::ModelName> model_names;
+  for (const ServedModel& m : server->service_->models()) model_names.push_back({m.model_digest, m.name});
+  server->ledger_queries_ = std::make_unique<LedgerQueries>(server->ledger_.get(), std::move(model_names));
+  server->ledger_service_ = std::make_unique<LedgerServiceImpl>(server->ledger_queries_.get());
   server->ledger_grpc_ = std::make_unique<LedgerGrpcService>(server->ledger_service_.get());
   AttestdServer* self = server.get();
   server->admin_ = std::make_unique<AdminServiceImpl>(
@@ -209,7 +180,7 @@ absl::StatusOr<std::vector<std::string>> AttestdServer::Reload() {
   if (!options_.config_path.empty()) {
     ASSIGN_OR_RETURN(fresh, LoadConfigFile(options_.config_path, ServerConfig{}));
   }
-  if (options_.apply_flags) options_.apply_flags(fresh);
+  if (options_.apply_flags) RETURN_IF_ERROR(options_.apply_flags(fresh));
   RETURN_IF_ERROR(ValidateConfig(fresh));
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<std::string> changes = DiffConfig(config_, fresh);

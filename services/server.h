@@ -23,7 +23,7 @@
 
 #include <grpcpp/server.h>
 
-#include "ledger/chain/exporter_thread.h"
+#include "chain/exporter_thread.h"
 #include "services/attestation_service.h"
 #include "services/config.h"
 #include "services/grpc_services.h"
@@ -37,7 +37,7 @@ struct StartOptions {
   // The config file Reload() re-reads; empty = embedded defaults only.
   std::string config_path;
   // Values set on the command line, re-applied over the file on reload.
-  std::function<void(ServerConfig&)> apply_flags;
+  std::function<absl::Status(ServerConfig&)> apply_flags;
   // Bench only: see AttestationService::Options.
   bool bench_disable_attestation = false;
 };
@@ -78,6 +78,7 @@ class AttestdServer {
   std::unique_ptr<AuthHolder> auth_;
   std::unique_ptr<InferenceServiceImpl> inference_;
   std::unique_ptr<InferenceGrpcService> inference_grpc_;  // registered; parses, then calls inference_
+  std::unique_ptr<LedgerQueries> ledger_queries_;
   std::unique_ptr<LedgerServiceImpl> ledger_service_;
   std::unique_ptr<LedgerGrpcService> ledger_grpc_;  // registered; parses, then calls ledger_service_
   std::unique_ptr<AdminServiceImpl> admin_;
@@ -91,8 +92,5 @@ class AttestdServer {
   bool stopped_ = false;
   std::thread checkpoint_thread_;
 };
-
-// Engine digest for the canonical CPU engine (docs/receipt-format.md).
-[[nodiscard]] absl::StatusOr<Digest32> CanonicalEngineDigest();
 
 }  // namespace attestd::service

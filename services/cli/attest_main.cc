@@ -1,29 +1,31 @@
 // `attest`: the command-line tool for operators, clients and auditors.
-// Subcommands live in services/cli/*_commands.cc (see command_registry.h).
-#include <algorithm>
+// Command groups live in services/cli/*_commands.cc (see commands.h).
 #include <iostream>
-#include <utility>
-#include <vector>
 
-#include "attest/keystore.h"
-#include "services/cli/command_registry.h"
+#include "attest/key_source.h"
+#include "services/cli/commands.h"
 
 namespace attestd::cli {
 namespace {
 
-std::vector<std::pair<std::string, CommandGroup>>& Groups() {
-  static auto* groups = new std::vector<std::pair<std::string, CommandGroup>>();
-  return *groups;
-}
-
 int g_exit_code = kExitOk;
 
-}  // namespace
-
-bool RegisterCommandGroup(const char* name, CommandGroup group) {
-  Groups().emplace_back(name, std::move(group));
-  return true;
+// Every group, in the order `attest --help` lists them.
+void AddAllCommands(CLI::App& app) {
+  AddAnchorsCommands(app);
+  AddBackupCommands(app);
+  AddExportCommands(app);
+  AddGenerateCommands(app);
+  AddHealthCommands(app);
+  AddKeyCommands(app);
+  AddLedgerCommands(app);
+  AddLogKeyCommands(app);
+  AddModelCommands(app);
+  AddProofCommands(app);
+  AddReceiptCommands(app);
 }
+
+}  // namespace
 
 void SetExitCode(int code) { g_exit_code = code; }
 
@@ -47,9 +49,7 @@ int main(int argc, char** argv) {
   CLI::App app{"attest: keys, models, receipts, proofs and the ledger of an attestd service"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("attest ") + ATTESTD_VERSION);
-  auto& groups = Groups();
-  std::sort(groups.begin(), groups.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  for (auto& [name, add] : groups) add(app);
+  AddAllCommands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

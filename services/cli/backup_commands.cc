@@ -25,7 +25,7 @@
 #include <memory>
 
 #include "ledger/log_store.h"
-#include "services/cli/command_registry.h"
+#include "services/cli/commands.h"
 
 namespace attestd::cli {
 namespace {
@@ -111,6 +111,8 @@ int RunBackup(const BackupFlags& f) {
   return kExitOk;
 }
 
+}  // namespace
+
 void AddBackupCommands(CLI::App& app) {
   auto flags = std::make_shared<BackupFlags>();
   CLI::App* cmd = app.add_subcommand(
@@ -121,7 +123,4 @@ void AddBackupCommands(CLI::App& app) {
   cmd->callback([flags] { SetExitCode(RunBackup(*flags)); });
 }
 
-}  // namespace
 }  // namespace attestd::cli
-
-ATTEST_CLI_COMMANDS(backup, attestd::cli::AddBackupCommands);

@@ -1,19 +1,21 @@
 // `attest export`: anchor checkpoint roots on an EVM chain, or write them to a
 // file; `attest anchors`: list recorded anchors, check a receipt on chain.
-// docs/anchoring.md describes the exporter; ledger/chain/ implements it.
+// docs/anchoring.md describes the exporter; chain/ implements it.
 #include <atomic>
 #include <csignal>
 #include <fstream>
 #include <iostream>
 
-#include "attest/keystore.h"
+#include "attest/key_source.h"
 #include "attest/receipt.h"
-#include "ledger/chain/exporter.h"
-#include "ledger/chain/file_export.h"
-#include "ledger/chain/onchain_verify.h"
+#include "chain/exporter.h"
+#include "chain/file_export.h"
+#include "chain/onchain_verify.h"
 #include "ledger/merkle_hash.h"
 #include "ledger/proof_verify.h"
-#include "services/cli/command_registry.h"
+#include "services/anchoring.h"
+#include "services/cli/cli_helpers.h"
+#include "services/cli/commands.h"
 
 namespace attestd::cli {
 namespace {
@@ -21,24 +23,13 @@ namespace {
 std::atomic<bool> g_stop{false};
 void OnSignal(int) { g_stop.store(true); }
 
-std::string Hex0x(ByteSpan bytes) { return "0x" + HexEncode(bytes); }
-
+// The exporter's settings are the `anchoring:` section of attestd's config
+// (services/anchoring.h), so `attest export` and attestd anchor alike.
 struct ExportFlags {
   std::string data_dir;
   std::string to_file;
-  std::string rpc;
-  std::string registry;
-  uint64_t chain_id = 0;
-  std::string keystore;
-  std::string passphrase_file;
-  std::string passphrase_env;
+  service::AnchoringConfig anchoring;
   std::string key_file;
-  uint64_t confirmations = 2;
-  uint64_t every_leaves = 1000;
-  uint64_t every_seconds = 600;
-  uint64_t max_fee_gwei = 200;
-  uint64_t tip_cap_gwei = 5;
-  uint64_t poll_ms = 1000;
   uint64_t rpc_timeout_ms = 15000;
   bool once = false;
   uint64_t timeout_seconds = 300;
@@ -66,28 +57,20 @@ absl::Status RunFileExport(const ExportFlags& f) {
 }
 
 absl::Status RunChainExport(const ExportFlags& f) {
-  if (f.rpc.empty() || f.registry.empty() || f.chain_id == 0) {
+  const service::AnchoringConfig& a = f.anchoring;
+  if (a.rpc_url.empty() || a.registry.empty() || a.chain_id == 0) {
     return absl::InvalidArgumentError("export: --rpc, --registry and --chain-id are required (or --to-file)");
   }
   KeySource source;
-  source.keystore_path = f.keystore;
-  source.passphrase_file = f.passphrase_file;
-  source.passphrase_env = f.passphrase_env;
+  source.keystore_path = a.keystore;
+  source.passphrase_file = a.passphrase_file;
+  source.passphrase_env = a.passphrase_env;
   source.raw_key_path = f.key_file;
-  if (!f.keystore.empty() && f.passphrase_file.empty() && f.passphrase_env.empty()) {
+  if (!a.keystore.empty() && a.passphrase_file.empty() && a.passphrase_env.empty()) {
     source.passphrase_env = "ATTEST_PASSPHRASE";
   }
   ASSIGN_OR_RETURN(SecretKey32 key, LoadAttestorKey(source));
-  chain::ExporterConfig config;
-  config.rpc_url = f.rpc;
-  ASSIGN_OR_RETURN(config.registry, ParseAddress(f.registry));
-  config.chain_id = f.chain_id;
-  config.confirmations = f.confirmations;
-  config.every_leaves = f.every_leaves;
-  config.every_ms = static_cast<int64_t>(f.every_seconds) * 1000;
-  config.fees.max_fee_cap = f.max_fee_gwei * 1'000'000'000ull;
-  config.fees.tip_cap = f.tip_cap_gwei * 1'000'000'000ull;
-  config.poll_interval_ms = static_cast<int64_t>(f.poll_ms);
+  ASSIGN_OR_RETURN(chain::ExporterConfig config, service::ToExporterConfig(a));
   config.rpc_timeout_ms = static_cast<long>(f.rpc_timeout_ms);  // NOLINT(runtime/int)
   ledger::LogStoreOptions options;
   options.mode = ledger::OpenMode::kReadWrite;
@@ -113,24 +96,33 @@ absl::Status RunChainExport(const ExportFlags& f) {
   return exporter->Run(g_stop);
 }
 
-void AddExport(CLI::App& app) {
+}  // namespace
+
+void AddExportCommands(CLI::App& app) {
   auto flags = std::make_shared<ExportFlags>();
   CLI::App* cmd = app.add_subcommand("export", "Anchor checkpoint roots on an EVM chain, or export them to a file");
   cmd->add_option("DATA_DIR", flags->data_dir, "attestd data directory (the ledger database)")->required();
   cmd->add_option("--to-file", flags->to_file, "write checkpoints with anchor records and proofs as JSON lines");
-  cmd->add_option("--rpc", flags->rpc, "JSON-RPC URL of the chain's node");
-  cmd->add_option("--registry", flags->registry, "AnchorRegistry contract address");
-  cmd->add_option("--chain-id", flags->chain_id, "chain id the node must report");
-  cmd->add_option("--keystore", flags->keystore, "exporter account: V3 keystore JSON");
-  cmd->add_option("--passphrase-file", flags->passphrase_file, "keystore passphrase file");
-  cmd->add_option("--passphrase-env", flags->passphrase_env, "keystore passphrase variable (default ATTEST_PASSPHRASE)");
+  service::AnchoringConfig& a = flags->anchoring;
+  cmd->add_option("--rpc", a.rpc_url, "JSON-RPC URL of the chain's node");
+  cmd->add_option("--registry", a.registry, "AnchorRegistry contract address");
+  cmd->add_option("--chain-id", a.chain_id, "chain id the node must report")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--keystore", a.keystore, "exporter account: V3 keystore JSON");
+  cmd->add_option("--passphrase-file", a.passphrase_file, "keystore passphrase file");
+  cmd->add_option("--passphrase-env", a.passphrase_env, "keystore passphrase variable (default ATTEST_PASSPHRASE)");
   cmd->add_option("--key-file", flags->key_file, "exporter account: raw hex key file (mode 0600)");
-  cmd->add_option("--confirmations", flags->confirmations, "blocks before an anchor counts as confirmed")->capture_default_str();
-  cmd->add_option("--every-leaves", flags->every_leaves, "anchor after this many new leaves")->capture_default_str();
-  cmd->add_option("--every-seconds", flags->every_seconds, "...or this many seconds, whichever first")->capture_default_str();
-  cmd->add_option("--max-fee-gwei", flags->max_fee_gwei, "cap on maxFeePerGas")->capture_default_str();
-  cmd->add_option("--tip-cap-gwei", flags->tip_cap_gwei, "cap on maxPriorityFeePerGas")->capture_default_str();
-  cmd->add_option("--poll-ms", flags->poll_ms, "pause between exporter steps")->capture_default_str();
+  cmd->add_option("--confirmations", a.confirmations, "blocks before an anchor counts as confirmed")
+      ->check(CLI::NonNegativeNumber)->capture_default_str();
+  cmd->add_option("--every-leaves", a.every_leaves, "anchor after this many new leaves")
+      ->check(CLI::NonNegativeNumber)->capture_default_str();
+  cmd->add_option("--every-seconds", a.every_seconds, "...or this many seconds, whichever first")
+      ->check(CLI::NonNegativeNumber)->capture_default_str();
+  cmd->add_option("--max-fee-gwei", a.max_fee_gwei, "cap on maxFeePerGas")
+      ->check(CLI::NonNegativeNumber)->capture_default_str();
+  cmd->add_option("--tip-cap-gwei", a.tip_cap_gwei, "cap on maxPriorityFeePerGas")
+      ->check(CLI::NonNegativeNumber)->capture_default_str();
+  cmd->add_option("--poll-ms", a.poll_ms, "pause between exporter steps")
+      ->check(CLI::NonNegativeNumber)->capture_default_str();
   cmd->add_option("--rpc-timeout-ms", flags->rpc_timeout_ms, "per-request timeout")->capture_default_str();
   cmd->add_flag("--once", flags->once, "anchor the newest checkpoint now, wait for it, print the record, exit");
   cmd->add_option("--timeout-seconds", flags->timeout_seconds, "with --once: give up after this long")->capture_default_str();
@@ -148,7 +140,7 @@ void AddAnchorList(CLI::App* list) {
       ledger::LogStoreOptions options;
       options.mode = ledger::OpenMode::kReadOnly;
       ASSIGN_OR_RETURN(auto store, ledger::LogStore::Open(*data_dir, options));
-      chain::AnchorLedger records(store->raw_db(), store->anchors_family());
+      chain::AnchorLedger records(*store);
       ASSIGN_OR_RETURN(auto all, records.List());
       for (const auto& r : all) std::cout << RecordSummary(r).dump() << "\n";
       return absl::OkStatus();
@@ -157,7 +149,7 @@ void AddAnchorList(CLI::App* list) {
   });
 }
 
-void AddAnchors(CLI::App& app) {
+void AddAnchorsCommands(CLI::App& app) {
   CLI::App* group = app.add_subcommand("anchors", "Anchors of the ledger on an EVM chain");
   group->require_subcommand(1);
 
@@ -180,9 +172,7 @@ void AddAnchors(CLI::App& app) {
   verify->callback([vf] {
     bool verification = false;
     absl::Status status = [&]() -> absl::Status {
-      std::ifstream in(vf->receipt);
-      if (!in) return absl::NotFoundError("cannot read " + vf->receipt);
-      std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      ASSIGN_OR_RETURN(std::string text, ReadInputFile(vf->receipt, "receipt file"));
       ASSIGN_OR_RETURN(Receipt receipt, ParseReceiptJson(text));
       ASSIGN_OR_RETURN(Address20 registry, ParseAddress(vf->registry));
       if (!receipt.ledger.has_value() || !receipt.ledger->inclusion.has_value()) {
@@ -246,20 +236,5 @@ void AddAnchors(CLI::App& app) {
     if (!status.ok()) ReportError(status, verification);
   });
 }
-
-}  // namespace
-
-ATTEST_CLI_COMMANDS(export, AddExport);
-ATTEST_CLI_COMMANDS(anchors, AddAnchors);
-
-// `attest ledger anchors DATA_DIR`: the same listing under the ledger group.
-// Groups are added in name order, so "ledger" (ledger_commands.cc) exists by
-// the time this one runs; it is created here only if that file is absent.
-void AddLedgerAnchors(CLI::App& app) {
-  auto found = app.get_subcommands([](CLI::App* sub) { return sub->get_name() == "ledger"; });
-  CLI::App* ledger = found.empty() ? app.add_subcommand("ledger", "The ledger database") : found.front();
-  AddAnchorList(ledger->add_subcommand("anchors", "Print the anchor records (attest anchors list)"));
-}
-ATTEST_CLI_COMMANDS(ledger_anchors, AddLedgerAnchors);
 
 }  // namespace attestd::cli

@@ -10,9 +10,6 @@
 // plaintexts, docs/receipt-format.md) for `attest receipt verify`.
 // The bearer token is read from the environment variable named by
 // --token-env (default ATTEST_TOKEN), never from the command line.
-//
-// Also defines the --server / --reexecute part of `attest receipt verify`
-// (server_verify.h).
 #include <grpcpp/grpcpp.h>
 
 #include <cstdlib>
@@ -20,14 +17,13 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
-#include <sstream>
 
+#include "attest/commitment.h"
 #include "attest/receipt.h"
 #include "attestd/v1/inference.grpc.pb.h"
-#include "services/cli/command_registry.h"
-#include "services/cli/server_verify.h"
+#include "services/cli/cli_helpers.h"
+#include "services/cli/commands.h"
 #include "services/grpc_status.h"
-#include "services/receipt_audit.h"
 
 namespace attestd::cli {
 namespace {
@@ -49,17 +45,6 @@ struct GenerateFlags {
   std::string out = ".";
   bool quiet = false;
 };
-
-absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel(const std::string& server, const std::string& tls_ca) {
-  if (tls_ca.empty()) return grpc::CreateChannel(server, grpc::InsecureChannelCredentials());
-  std::ifstream in(tls_ca);
-  if (!in) return absl::NotFoundError("--tls-ca: cannot read " + tls_ca);
-  std::stringstream pem;
-  pem << in.rdbuf();
-  grpc::SslCredentialsOptions options;
-  options.pem_root_certs = pem.str();
-  return grpc::CreateChannel(server, grpc::SslCredentials(options));
-}
 
 absl::Status WriteText(const std::filesystem::path& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
@@ -86,7 +71,7 @@ absl::Status RunGenerate(const GenerateFlags& f) {
   for (const auto& s : f.stop) request.add_stop(s);
   request.set_request_id(f.request_id);
 
-  ASSIGN_OR_RETURN(auto channel, MakeChannel(f.server, f.tls_ca));
+  ASSIGN_OR_RETURN(auto channel, Connect(f.server, f.tls_ca));
   auto stub = v1::InferenceService::NewStub(channel);
   const char* token = std::getenv(f.token_env.c_str());
   auto authorize = [&](grpc::ClientContext& ctx) {
@@ -147,6 +132,8 @@ absl::Status RunGenerate(const GenerateFlags& f) {
   return absl::OkStatus();
 }
 
+}  // namespace
+
 void AddGenerateCommands(CLI::App& app) {
   auto f = std::make_shared<GenerateFlags>();
   CLI::App* cmd = app.add_subcommand("generate", "Run attested inference on an attestd server; save the receipt");
@@ -172,48 +159,4 @@ void AddGenerateCommands(CLI::App& app) {
   });
 }
 
-}  // namespace
-
-void AddServerVerifyOptions(CLI::App* verify, ServerVerifyFlags* flags) {
-  verify->add_option("--server", flags->server, "attestd host:port: fetch the newest checkpoint and proofs");
-  verify->add_option("--reexecute", flags->reexecute, "model folder: re-run on this CPU (needs --request)");
-  verify->add_option("--tls-ca", flags->tls_ca, "PEM roots to trust for a TLS server");
-}
-
-int PrepareServerVerify(const ServerVerifyFlags& flags, Receipt& receipt, ReceiptVerifyInputs& inputs) {
-  if (flags.server.empty()) return -1;
-  auto channel = MakeChannel(flags.server, flags.tls_ca);
-  if (!channel.ok()) return ReportError(channel.status());
-  auto evidence = service::FetchLedgerEvidence(*channel, inputs.log_verifier_key.value_or(""), receipt);
-  if (!evidence.ok()) {
-    const auto code = evidence.status().code();
-    bool verification = code == absl::StatusCode::kUnauthenticated || code == absl::StatusCode::kDataLoss;
-    return ReportError(evidence.status(), verification);
-  }
-  if (evidence->key_from_server) {
-    std::cerr << "attest: note: checkpoint key taken from the server (" << evidence->verifier_key
-              << "); pin it with --log-key\n";
-    inputs.log_verifier_key = evidence->verifier_key;
-  }
-  if (evidence->consistency) std::cout << "PASS consistency: " << *evidence->consistency << "\n";
-  return -1;
-}
-
-int RunReexecution(const ServerVerifyFlags& flags, const Receipt& receipt, const CommittedRequest* request) {
-  if (flags.reexecute.empty()) return kExitOk;
-  if (request == nullptr) return ReportError(absl::InvalidArgumentError("--reexecute needs --request"));
-  auto result = service::ReexecuteOutput(flags.reexecute, receipt, *request);
-  if (!result.ok()) return ReportError(result.status());
-  if (!result->matches) {
-    std::cout << "FAIL reexecution: " << result->detail << "\n";
-    std::cerr << "attest: NOT VERIFIED: reexecution: " << result->detail << "\n";
-    SetExitCode(kExitNotVerified);
-    return kExitNotVerified;
-  }
-  std::cout << "PASS reexecution: " << result->detail << "\n";
-  return kExitOk;
-}
-
 }  // namespace attestd::cli
-
-ATTEST_CLI_COMMANDS(generate, attestd::cli::AddGenerateCommands);

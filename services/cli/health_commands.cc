@@ -13,12 +13,11 @@
 #include <grpcpp/grpcpp.h>
 
 #include <chrono>
-#include <fstream>
 #include <iostream>
-#include <iterator>
 #include <memory>
 
-#include "services/cli/command_registry.h"
+#include "services/cli/cli_helpers.h"
+#include "services/cli/commands.h"
 
 namespace attestd::cli {
 namespace {
@@ -57,21 +56,12 @@ absl::StatusOr<int> DecodeStatus(const std::string& bytes) {
                              " bytes, want a HealthCheckResponse (08 NN)");
 }
 
-absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> Credentials(const HealthFlags& f) {
-  if (f.tls_ca.empty()) return grpc::InsecureChannelCredentials();
-  std::ifstream in(f.tls_ca);
-  if (!in) return absl::InvalidArgumentError("health: cannot read --tls-ca " + f.tls_ca);
-  grpc::SslCredentialsOptions options;
-  options.pem_root_certs.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  return grpc::SslCredentials(options);
-}
-
 int RunHealth(const HealthFlags& f) {
   if (f.timeout_ms <= 0) {
     return ReportError(absl::InvalidArgumentError("health: --timeout-ms got " + std::to_string(f.timeout_ms) +
                                                   ", want > 0"));
   }
-  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials = Credentials(f);
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials = ChannelCredentials(f.tls_ca);
   if (!credentials.ok()) return ReportError(credentials.status());
   grpc::GenericStub stub(grpc::CreateChannel(f.server, *credentials));
   grpc::ClientContext context;
@@ -110,6 +100,8 @@ int RunHealth(const HealthFlags& f) {
   return *serving == kServing ? kExitOk : kExitNotVerified;
 }
 
+}  // namespace
+
 void AddHealthCommands(CLI::App& app) {
   auto flags = std::make_shared<HealthFlags>();
   CLI::App* cmd = app.add_subcommand("health", "Ask a server's gRPC health service; exit 0 only when SERVING");
@@ -120,7 +112,4 @@ void AddHealthCommands(CLI::App& app) {
   cmd->callback([flags] { SetExitCode(RunHealth(*flags)); });
 }
 
-}  // namespace
 }  // namespace attestd::cli
-
-ATTEST_CLI_COMMANDS(health, attestd::cli::AddHealthCommands);

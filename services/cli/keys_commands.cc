@@ -8,9 +8,10 @@
 #include <iostream>
 #include <memory>
 
+#include "attest/key_source.h"
 #include "attest/keystore.h"
 #include "attest/secp256k1_signer.h"
-#include "services/cli/command_registry.h"
+#include "services/cli/commands.h"
 
 namespace attestd::cli {
 namespace {
@@ -47,6 +48,8 @@ absl::Status RunAddress(const std::string& keystore) {
   return absl::OkStatus();
 }
 
+}  // namespace
+
 void AddKeyCommands(CLI::App& app) {
   auto keygen_flags = std::make_shared<KeygenFlags>();
   CLI::App* keygen = app.add_subcommand("keygen", "Create an attestor key as a new V3 keystore; print its address");
@@ -69,7 +72,4 @@ void AddKeyCommands(CLI::App& app) {
   });
 }
 
-}  // namespace
 }  // namespace attestd::cli
-
-ATTEST_CLI_COMMANDS(keys, attestd::cli::AddKeyCommands);

@@ -7,6 +7,7 @@
 //   attest ledger prove DATA_DIR --index I [--size N] [--json]
 //   attest ledger consistency DATA_DIR --from M --to N [--json]
 //   attest ledger audit DATA_DIR --log-key VKEY [--json]
+//   attest ledger anchors DATA_DIR
 //
 // Read commands open the database as a RocksDB secondary, so they work on a
 // live server's directory without disturbing it, and on a copy. Only
@@ -15,24 +16,22 @@
 // database is corrupt, 2 usage or input error.
 #include <nlohmann/json.hpp>
 
-#include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <iterator>
 #include <memory>
 
 #include "attest/ed25519.h"
 #include "attest/signed_note.h"
 #include "attest/sha256.h"
 #include "ledger/audit.h"
-#include "ledger/chain/anchor_record.h"
+#include "chain/anchor_record.h"
 #include "ledger/checkpoint.h"
 #include "ledger/checkpoint_signing.h"
 #include "ledger/log_store.h"
 #include "ledger/merkle_hash.h"
 #include "ledger/sequencer.h"
 #include "ledger/store_proofs.h"
-#include "services/cli/command_registry.h"
+#include "services/cli/cli_helpers.h"
+#include "services/cli/commands.h"
 
 namespace attestd::cli {
 namespace {
@@ -66,19 +65,6 @@ absl::StatusOr<std::unique_ptr<LogStore>> OpenForReading(const std::string& dir,
 }
 
 void Print(const nlohmann::json& j) { std::cout << j.dump() << "\n"; }
-
-// --log-key: a C2SP verifier key string, or a file holding one (as `attest proof verify`).
-absl::StatusOr<NoteVerifierKey> LoadLogKey(const std::string& arg) {
-  std::error_code ec;
-  if (arg.find('+') != std::string::npos || !std::filesystem::is_regular_file(arg, ec)) {
-    return ParseNoteVerifierKey(arg);
-  }
-  std::ifstream in(arg);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (!in.good() && !in.eof()) return absl::InvalidArgumentError("log key file " + arg + ": cannot read");
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-  return ParseNoteVerifierKey(text);
-}
 
 absl::Status RunInfo(const LedgerFlags& f) {
   ASSIGN_OR_RETURN(auto store, OpenForReading(f.data_dir));
@@ -194,7 +180,7 @@ int RunAudit(const LedgerFlags& f) {
   if (!store.ok()) return Fail(store.status());
   // The exporter's anchor records keep the roots it sent to the chain; each
   // must be the log's root at its size, under this log's id.
-  chain::AnchorLedger anchors((*store)->raw_db(), (*store)->anchors_family());
+  chain::AnchorLedger anchors(**store);
   absl::StatusOr<std::vector<chain::AnchorRecord>> records = anchors.List();
   if (!records.ok()) {
     std::cerr << "attest: audit FAILED: anchor records: " << records.status().message() << "\n";
@@ -253,7 +239,9 @@ void AddDataDir(CLI::App* cmd, LedgerFlags& f, bool json = true) {
   if (json) cmd->add_flag("--json", f.json, "print JSON");
 }
 
-void AddLedger(CLI::App& app) {
+}  // namespace
+
+void AddLedgerCommands(CLI::App& app) {
   CLI::App* ledger_cmd = app.add_subcommand("ledger", "Read, prove and audit the ledger database");
   ledger_cmd->require_subcommand(1);
 
@@ -298,9 +286,8 @@ void AddLedger(CLI::App& app) {
   audit_cmd->add_option("--log-key", audit->log_key, "the log's C2SP note verifier key (name+hash+base64), or a file holding it")
       ->required();
   audit_cmd->callback([audit] { SetExitCode(RunAudit(*audit)); });
+
+  AddAnchorList(ledger_cmd->add_subcommand("anchors", "Print the anchor records (attest anchors list)"));
 }
 
-}  // namespace
 }  // namespace attestd::cli
-
-ATTEST_CLI_COMMANDS(ledger, attestd::cli::AddLedger);

@@ -12,7 +12,7 @@
 
 #include "attest/ed25519.h"
 #include "attest/signed_note.h"
-#include "services/cli/command_registry.h"
+#include "services/cli/commands.h"
 
 namespace attestd::cli {
 namespace {
@@ -40,6 +40,8 @@ absl::Status RunVkey(const LogKeyFlags& f) {
   return PrintVerifierKey(key, f.origin);
 }
 
+}  // namespace
+
 void AddLogKeyCommands(CLI::App& app) {
   CLI::App* logkey = app.add_subcommand("logkey", "The log's Ed25519 checkpoint-signing key");
   logkey->require_subcommand(1);
@@ -59,7 +61,4 @@ void AddLogKeyCommands(CLI::App& app) {
   });
 }
 
-}  // namespace
 }  // namespace attestd::cli
-
-ATTEST_CLI_COMMANDS(logkey, attestd::cli::AddLogKeyCommands);

@@ -1,5 +1,15 @@
-// `attest model synth` and `attest run`: synthetic models and local inference.
+// `attest model` and `attest run`: model folders and local inference.
 //
+//   attest model digest DIR [--manifest] [--cache-dir D | --no-cache] [--force] [--threads N]
+//       prints the SPEC modelDigest of a model folder (64 lowercase hex
+//       digits); with --manifest the manifest lines first, so `attest model
+//       digest --manifest DIR | head -n -1 | sha256sum` reproduces the digest
+//       with coreutils. Per-file hashes are cached (attest/model_digest.h) in
+//       --cache-dir, by default $XDG_CACHE_HOME/attestd or ~/.cache/attestd;
+//       --no-cache disables it, --force re-hashes every file.
+//   attest model-digest DIR ...
+//       the same command under the name receipts' docs cite
+//       (docs/receipt-format.md); kept as an alias.
 //   attest model synth OUT_DIR --family llama|qwen2 --shape tiny|qwen2-1.5b
 //                      [--layers N] --seed S
 //       writes a Hugging Face model folder with seeded random bf16 weights.
@@ -8,16 +18,74 @@
 //              [--threads N] [--scalar] [--allow-special] [--json]
 //       runs the canonical CPU engine and prints the text, or with --json
 //       {"text", "prompt_token_ids", "output_token_ids", "finish_reason", ...}.
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <memory>
-#include <nlohmann/json.hpp>
 
 #include "model/engine.h"
 #include "model/synth_model.h"
-#include "services/cli/command_registry.h"
+#include "services/cli/commands.h"
+#include "verify/identity.h"
 
 namespace attestd::cli {
 namespace {
+
+struct ModelDigestFlags {
+  std::string model_dir;
+  std::string cache_dir;
+  bool no_cache = false;
+  bool force = false;
+  bool manifest = false;
+  unsigned threads = 0;
+};
+
+std::string DefaultCacheDir() {
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg != nullptr && *xdg != '\0') {
+    return (std::filesystem::path(xdg) / "attestd").string();
+  }
+  if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0') {
+    return (std::filesystem::path(home) / ".cache" / "attestd").string();
+  }
+  return "";
+}
+
+absl::Status RunModelDigest(const ModelDigestFlags& f) {
+  ModelDigestOptions options;
+  options.force_rehash = f.force;
+  options.threads = f.threads;
+  if (!f.no_cache) {
+    options.cache_dir = f.cache_dir.empty() ? DefaultCacheDir() : f.cache_dir;
+    std::error_code ec;
+    if (!options.cache_dir.empty()) std::filesystem::create_directories(options.cache_dir, ec);
+    if (ec) {
+      std::cerr << "attest: not caching digests: cannot create " << options.cache_dir << ": " << ec.message() << "\n";
+      options.cache_dir.clear();
+    }
+  }
+  ASSIGN_OR_RETURN(ModelManifest manifest, ComputeModelDigest(f.model_dir, options));
+  if (!manifest.cache_warning.empty()) std::cerr << "attest: " << manifest.cache_warning << "\n";
+  if (f.manifest) std::cout << manifest.text;
+  std::cout << HexEncode(manifest.digest) << "\n";
+  return absl::OkStatus();
+}
+
+// DIR and the flags of `model digest`, on `cmd` (the group's subcommand or the alias).
+void AddModelDigestOptions(CLI::App* cmd) {
+  auto flags = std::make_shared<ModelDigestFlags>();
+  cmd->add_option("DIR", flags->model_dir, "Model folder (config.json, tokenizer.json, *.safetensors)")->required();
+  cmd->add_option("--cache-dir", flags->cache_dir, "Folder for the per-file hash cache");
+  cmd->add_flag("--no-cache", flags->no_cache, "Neither read nor write the hash cache");
+  cmd->add_flag("--force", flags->force, "Re-hash every file even if the cache has it");
+  cmd->add_flag("--manifest", flags->manifest, "Print the manifest lines before the digest");
+  cmd->add_option("--threads", flags->threads, "Hashing threads (default: CPU count, at most 8)");
+  cmd->callback([flags] {
+    absl::Status s = RunModelDigest(*flags);
+    if (!s.ok()) ReportError(s);
+  });
+}
 
 struct SynthFlags {
   std::string out_dir;
@@ -99,12 +167,13 @@ absl::Status RunRun(const RunFlags& f) {
   return absl::OkStatus();
 }
 
+}  // namespace
+
 void AddModelCommands(CLI::App& app) {
-  // Another command group may also add `model ...` subcommands: share it.
-  CLI::App* model = nullptr;
-  for (CLI::App* sub : app.get_subcommands([](CLI::App* a) { return a->get_name() == "model"; })) model = sub;
-  if (model == nullptr) model = app.add_subcommand("model", "Model folders: synthetic models");
+  CLI::App* model = app.add_subcommand("model", "Model folders: their digest, synthetic models");
   model->require_subcommand(1);
+  AddModelDigestOptions(
+      model->add_subcommand("digest", "Print the modelDigest (SHA-256 of the manifest) of a model folder"));
   auto sf = std::make_shared<SynthFlags>();
   CLI::App* synth = model->add_subcommand("synth", "Write a synthetic Hugging Face model folder (seeded random weights)");
   synth->add_option("out_dir", sf->out_dir, "Folder to write")->required();
@@ -135,10 +204,8 @@ void AddModelCommands(CLI::App& app) {
     absl::Status s = RunRun(*rf);
     if (!s.ok()) ReportError(s);
   });
+
+  AddModelDigestOptions(app.add_subcommand("model-digest", "Alias of `attest model digest`"));
 }
-
-}  // namespace
-
-ATTEST_CLI_COMMANDS(model, AddModelCommands);
 
 }  // namespace attestd::cli

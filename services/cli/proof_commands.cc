@@ -10,25 +10,22 @@
 // one. Exit 0: verified; 1: well formed but does not verify (leaf, proof,
 // checkpoint signature, or checkpoint size/root disagree); 2: bad flags or
 // unreadable/malformed input.
-#include <fstream>
 #include <iostream>
-#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
 
+#include "attest/eip712.h"
 #include "attest/signed_note.h"
 #include "ledger/checkpoint.h"
 #include "ledger/merkle_hash.h"
 #include "ledger/proof_json.h"
 #include "ledger/proof_verify.h"
-#include "services/cli/command_registry.h"
+#include "services/cli/cli_helpers.h"
+#include "services/cli/commands.h"
 
 namespace attestd::cli {
 namespace {
-
-// attestd leaves are EIP-712 encodeData (256 bytes) plus a 65-byte signature (SPEC).
-constexpr size_t kLeafSize = 321;
 
 // Failures that mean "checked and not verified" (exit 1) rather than bad input.
 struct Outcome {
@@ -39,28 +36,13 @@ struct Outcome {
 Outcome Bad(absl::Status s) { return {std::move(s), false}; }
 Outcome NotVerified(absl::Status s) { return {std::move(s), true}; }
 
-absl::StatusOr<std::string> ReadFile(const std::string& path, std::string_view what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(std::string(what) + " " + path + " cannot be opened");
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-absl::StatusOr<NoteVerifierKey> LoadLogKey(const std::string& arg) {
-  std::string text = arg;
-  if (arg.find('+') == std::string::npos) {
-    ASSIGN_OR_RETURN(text, ReadFile(arg, "log key file"));
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-  }
-  return ParseNoteVerifierKey(text);
-}
-
 // Opens a signed checkpoint with the log key: Bad for unreadable or malformed
 // input, NotVerified for a signature that does not check.
 std::optional<Outcome> OpenCheckpointFile(const std::string& path, const std::string& log_key,
                                           ledger::Checkpoint& out) {
   absl::StatusOr<NoteVerifierKey> key = LoadLogKey(log_key);
   if (!key.ok()) return Bad(key.status());
-  absl::StatusOr<std::string> note = ReadFile(path, "checkpoint");
+  absl::StatusOr<std::string> note = ReadInputFile(path, "checkpoint");
   if (!note.ok()) return Bad(note.status());
   const NoteVerifierKey known[] = {*key};
   absl::StatusOr<ledger::Checkpoint> cp = ledger::OpenCheckpoint(*note, known);
@@ -95,16 +77,16 @@ struct InclusionFlags {
 };
 
 Outcome RunInclusion(const InclusionFlags& f) {
-  absl::StatusOr<std::string> json = ReadFile(f.proof, "proof file");
+  absl::StatusOr<std::string> json = ReadInputFile(f.proof, "proof file");
   if (!json.ok()) return Bad(json.status());
   absl::StatusOr<ledger::InclusionProofRecord> record = ledger::ParseInclusionProofJson(*json);
   if (!record.ok()) return Bad(record.status());
   if (!f.leaf_file.empty()) {
-    absl::StatusOr<std::string> leaf = ReadFile(f.leaf_file, "leaf file");
+    absl::StatusOr<std::string> leaf = ReadInputFile(f.leaf_file, "leaf file");
     if (!leaf.ok()) return Bad(leaf.status());
-    if (leaf->size() != kLeafSize) {
+    if (leaf->size() != kAttestationLeafSize) {
       return Bad(absl::InvalidArgumentError("leaf file " + f.leaf_file + ": got " + std::to_string(leaf->size()) +
-                                            " bytes, want " + std::to_string(kLeafSize)));
+                                            " bytes, want " + std::to_string(kAttestationLeafSize)));
     }
     const Digest32 hash = ledger::HashLeaf(AsBytes(*leaf));
     if (hash != record->leaf_hash) {
@@ -142,7 +124,7 @@ struct ConsistencyFlags {
 };
 
 Outcome RunConsistency(const ConsistencyFlags& f) {
-  absl::StatusOr<std::string> json = ReadFile(f.proof, "proof file");
+  absl::StatusOr<std::string> json = ReadInputFile(f.proof, "proof file");
   if (!json.ok()) return Bad(json.status());
   absl::StatusOr<ledger::ConsistencyProofRecord> record = ledger::ParseConsistencyProofJson(*json);
   if (!record.ok()) return Bad(record.status());
@@ -166,6 +148,8 @@ Outcome RunConsistency(const ConsistencyFlags& f) {
 void Finish(const Outcome& outcome) {
   if (!outcome.status.ok()) ReportError(outcome.status, outcome.is_verification);
 }
+
+}  // namespace
 
 void AddProofCommands(CLI::App& app) {
   CLI::App* proof = app.add_subcommand("proof", "Merkle log proofs");
@@ -201,7 +185,4 @@ void AddProofCommands(CLI::App& app) {
   consistency->callback([con] { Finish(RunConsistency(*con)); });
 }
 
-}  // namespace
 }  // namespace attestd::cli
-
-ATTEST_CLI_COMMANDS(proof, attestd::cli::AddProofCommands);

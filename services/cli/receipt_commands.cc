@@ -21,32 +21,22 @@
 // a failure.
 // Exit 0: verified; 1: a check failed (the first failure is repeated on
 // stderr); 2: a file is missing or malformed, or a flag is invalid.
-#include <grpcpp/grpcpp.h>
-
-#include <chrono>
-#include <fstream>
 #include <iostream>
 #include <memory>
-#include <sstream>
 
 #include "attest/commitment.h"
 #include "attest/receipt.h"
-#include "attest/receipt_verifier.h"
 #include "attest/secp256k1_signer.h"
-#include "attestd/v1/ledger.grpc.pb.h"
-#include "ledger/chain/onchain_verify.h"
-#include "ledger/chain/registry_abi.h"
-#include "ledger/checkpoint.h"
-#include "ledger/merkle_hash.h"
+#include "chain/eth_client.h"
 #include "ledger/proof_json.h"
-#include "ledger/proof_verify.h"
-#include "services/cli/command_registry.h"
+#include "services/cli/cli_helpers.h"
+#include "services/cli/commands.h"
 #include "services/cli/server_verify.h"
+#include "verify/anchor_check.h"
+#include "verify/receipt_verifier.h"
 
 namespace attestd::cli {
 namespace {
-
-constexpr size_t kMaxInputFileBytes = size_t{64} << 20;
 
 struct VerifyFlags {
   std::string receipt;
@@ -54,7 +44,7 @@ struct VerifyFlags {
   std::string response;
   std::string attestor;
   std::string log_key;
-  ServerVerifyFlags online;  // --server / --reexecute (server_verify.h, service engineer)
+  ServerVerifyFlags online;  // --server / --reexecute / --tls-ca (server_verify.h)
   std::string rpc;           // --rpc: the chain's JSON-RPC URL
   std::string registry;      // --registry: AnchorRegistry address
   uint64_t from_block = 0;   // --from-block: oldest block to search for the Anchored event
@@ -62,116 +52,23 @@ struct VerifyFlags {
   std::string checkpoint;    // --checkpoint: signed checkpoint note file
 };
 
-absl::StatusOr<std::string> ReadSmallFile(const std::string& path, std::string_view what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(std::string(what) + " file " + path + ": cannot open");
-  std::string data;
-  char buf[65536];
-  while (in.read(buf, sizeof(buf)) || in.gcount() > 0) {
-    data.append(buf, static_cast<size_t>(in.gcount()));
-    if (data.size() > kMaxInputFileBytes) {
-      return absl::InvalidArgumentError(std::string(what) + " file " + path + ": larger than " +
-                                        std::to_string(kMaxInputFileBytes) + " bytes");
-    }
-  }
-  return data;
-}
-
-std::string Hex0x(ByteSpan bytes) { return "0x" + HexEncode(bytes); }
-
-// An inclusion proof of leaf `index` in the tree of `size` leaves, from the
-// server's LedgerService (the anchored size need not have a checkpoint).
-absl::StatusOr<std::vector<Digest32>> FetchInclusionProof(const ServerVerifyFlags& online, uint64_t index,
-                                                          uint64_t size) {
-  std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials();
-  if (!online.tls_ca.empty()) {
-    grpc::SslCredentialsOptions options;
-    ASSIGN_OR_RETURN(options.pem_root_certs, ReadSmallFile(online.tls_ca, "--tls-ca"));
-    credentials = grpc::SslCredentials(options);
-  }
-  auto stub = v1::LedgerService::NewStub(grpc::CreateChannel(online.server, credentials));
-  grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-  v1::GetInclusionProofRequest request;
-  request.set_index(index);
-  request.set_tree_size(size);
-  v1::GetInclusionProofResponse response;
-  grpc::Status status = stub->GetInclusionProof(&ctx, request, &response);
-  if (!status.ok()) {
-    return absl::UnavailableError("--server: inclusion proof of leaf " + std::to_string(index) + " at size " +
-                                  std::to_string(size) + ": " + status.error_message());
-  }
-  std::vector<Digest32> proof;
-  for (const std::string& h : response.hashes()) {
-    ASSIGN_OR_RETURN(Digest32 d, HexDecodeFixed<32>(h, "inclusion proof hash"));
-    proof.push_back(d);
-  }
-  return proof;
-}
-
 // The on-chain step of a receipt whose offline checks passed. OK: anchored,
 // the transaction and block printed. FailedPrecondition ("not anchored") or
 // Unauthenticated (the chain holds another root / the proof does not reach
 // it): not verified. Unavailable: the node or server could not be reached.
 absl::Status VerifyAnchored(const VerifyFlags& f, const Receipt& receipt) {
   ASSIGN_OR_RETURN(Address20 registry, ParseAddress(f.registry));
-  if (!receipt.ledger.has_value() || !receipt.ledger->inclusion.has_value()) {
-    return absl::InvalidArgumentError("--rpc: the receipt has no ledger inclusion proof; add --server to fetch one");
-  }
-  const LedgerInclusion& inclusion = *receipt.ledger->inclusion;
-  const size_t body_end = inclusion.checkpoint.find("\n\n");
-  if (body_end == std::string::npos) return absl::InvalidArgumentError("receipt checkpoint: no signature block");
-  ASSIGN_OR_RETURN(ledger::Checkpoint checkpoint, ledger::ParseCheckpoint(inclusion.checkpoint.substr(0, body_end + 1)));
-  const Digest32 log_id = ledger::LogIdOf(checkpoint.origin);
-  if (log_id != receipt.statement.log_id) {
-    return absl::FailedPreconditionError("not anchored: the checkpoint's log id " + Hex0x(log_id.span()) +
-                                         ", the statement's " + Hex0x(receipt.statement.log_id.span()));
-  }
-  const uint64_t index = receipt.ledger->leaf_index;
+  ASSIGN_OR_RETURN(std::unique_ptr<LedgerSource> server, ServerLedger(f.online));
   chain::EthClient eth(chain::JsonRpcOptions{f.rpc});
-  // 1. The receipt's own checkpoint (already proven to hold the leaf) is anchored.
   const chain::AnchoredEventSearch search{.from_block = f.from_block};
-  auto direct =
-      chain::VerifyRootOnChain(eth, registry, log_id, checkpoint.size, checkpoint.root, std::nullopt, search);
-  std::optional<chain::OnChainAnchor> anchored;
-  std::string how = "checkpoint " + std::to_string(checkpoint.size) + " anchored";
-  if (direct.ok()) {
-    anchored = *direct;
-  } else if (!absl::IsFailedPrecondition(direct.status())) {
-    return direct.status();
+  ASSIGN_OR_RETURN(AnchorEvidence evidence, VerifyReceiptAnchored(receipt, eth, registry, search, server.get()));
+  const chain::OnChainAnchor& anchored = evidence.anchor;
+  std::cout << "PASS anchored: " << evidence.how << " root " << Hex0x(anchored.root);
+  if (anchored.event_located) {
+    std::cout << " tx " << Hex0x(anchored.tx_hash) << " block " << anchored.block_number << " "
+              << Hex0x(anchored.block_hash) << "\n";
   } else {
-    // 2. A larger anchored tree: the server proves the leaf in it, checked
-    //    against the root the registry holds (not the server's word for it).
-    ASSIGN_OR_RETURN(Bytes latest_data, eth.Call(registry, chain::EncodeLatestCall(log_id)));
-    ASSIGN_OR_RETURN(chain::LatestAnchor latest, chain::DecodeLatestResult(latest_data));
-    if (latest.tree_size <= index) {
-      return absl::FailedPreconditionError("not anchored: the registry's newest anchored size is " +
-                                           std::to_string(latest.tree_size) + ", leaf " + std::to_string(index) +
-                                           " needs > " + std::to_string(index));
-    }
-    if (f.online.server.empty()) {
-      return absl::FailedPreconditionError(
-          "not anchored: size " + std::to_string(checkpoint.size) + " is not in the registry; size " +
-          std::to_string(latest.tree_size) + " is: add --server to fetch an inclusion proof in it");
-    }
-    ASSIGN_OR_RETURN(std::vector<Digest32> proof, FetchInclusionProof(f.online, index, latest.tree_size));
-    const AttestationLeaf321 leaf = EncodeLedgerLeaf(receipt.statement, receipt.signature);
-    absl::Status included = ledger::VerifyInclusion(index, latest.tree_size, ledger::HashLeaf(leaf.span()), proof,
-                                                    latest.root);
-    if (!included.ok()) {
-      return absl::UnauthenticatedError("the leaf is not in the anchored root at size " +
-                                        std::to_string(latest.tree_size) + ": " + std::string(included.message()));
-    }
-    ASSIGN_OR_RETURN(anchored, chain::VerifyRootOnChain(eth, registry, log_id, latest.tree_size, latest.root,
-                                                        std::nullopt, search));
-    how = "leaf " + std::to_string(index) + " included in anchored size " + std::to_string(latest.tree_size);
-  }
-  std::cout << "PASS anchored: " << how << " root " << Hex0x(anchored->root.span());
-  if (anchored->event_located) {
-    std::cout << " tx " << Hex0x(anchored->tx_hash.span()) << " block " << anchored->block_number << " "
-              << Hex0x(anchored->block_hash.span()) << "\n";
-  } else {
-    std::cout << " (rootAt holds it; its transaction was not located: " << anchored->event_not_located << ")\n";
+    std::cout << " (rootAt holds it; its transaction was not located: " << anchored.event_not_located << ")\n";
   }
   return absl::OkStatus();
 }
@@ -183,14 +80,14 @@ absl::Status AttachInclusionFiles(const VerifyFlags& f, Receipt& receipt) {
   if (!receipt.ledger.has_value()) {
     return absl::InvalidArgumentError("--proof: the receipt has no ledger position (leaf_index) to prove");
   }
-  ASSIGN_OR_RETURN(std::string proof_text, ReadSmallFile(f.proof, "--proof"));
+  ASSIGN_OR_RETURN(std::string proof_text, ReadInputFile(f.proof, "--proof file"));
   absl::StatusOr<ledger::InclusionProofRecord> proof = ledger::ParseInclusionProofJson(proof_text);
   if (!proof.ok()) return absl::InvalidArgumentError("--proof " + f.proof + ": " + std::string(proof.status().message()));
   if (proof->index != receipt.ledger->leaf_index) {
     return absl::InvalidArgumentError("--proof " + f.proof + ": proves leaf " + std::to_string(proof->index) +
                                       ", the receipt's leaf is " + std::to_string(receipt.ledger->leaf_index));
   }
-  ASSIGN_OR_RETURN(std::string note, ReadSmallFile(f.checkpoint, "--checkpoint"));
+  ASSIGN_OR_RETURN(std::string note, ReadInputFile(f.checkpoint, "--checkpoint file"));
   receipt.ledger->inclusion = LedgerInclusion{proof->tree_size, proof->proof, note};
   return absl::OkStatus();
 }
@@ -210,7 +107,7 @@ int RunVerify(const VerifyFlags& f) {
     auto address = ParseAddress(f.registry);
     if (!address.ok()) return ReportError(absl::InvalidArgumentError("--registry: " + std::string(address.status().message())));
   }
-  auto receipt_text = ReadSmallFile(f.receipt, "receipt");
+  auto receipt_text = ReadInputFile(f.receipt, "receipt file");
   if (!receipt_text.ok()) return ReportError(receipt_text.status());
   auto receipt = ParseReceiptJson(*receipt_text);
   if (!receipt.ok()) return ReportError(receipt.status());
@@ -222,7 +119,7 @@ int RunVerify(const VerifyFlags& f) {
   std::optional<CommittedRequest> request;
   std::optional<CommittedResponse> response;
   if (!f.request.empty()) {
-    auto text = ReadSmallFile(f.request, "request");
+    auto text = ReadInputFile(f.request, "request file");
     if (!text.ok()) return ReportError(text.status());
     auto parsed = ParseRequestJson(*text);
     if (!parsed.ok()) return ReportError(parsed.status());
@@ -230,7 +127,7 @@ int RunVerify(const VerifyFlags& f) {
     inputs.request = &*request;
   }
   if (!f.response.empty()) {
-    auto text = ReadSmallFile(f.response, "response");
+    auto text = ReadInputFile(f.response, "response file");
     if (!text.ok()) return ReportError(text.status());
     auto parsed = ParseResponseJson(*text);
     if (!parsed.ok()) return ReportError(parsed.status());
@@ -242,7 +139,11 @@ int RunVerify(const VerifyFlags& f) {
     if (!address.ok()) return ReportError(absl::InvalidArgumentError("--attestor: " + std::string(address.status().message())));
     inputs.expected_attestor = *address;
   }
-  if (!f.log_key.empty()) inputs.log_verifier_key = f.log_key;
+  if (!f.log_key.empty()) {
+    auto key = LogKeyText(f.log_key);
+    if (!key.ok()) return ReportError(key.status());
+    inputs.log_verifier_key = *key;
+  }
   if (int rc = PrepareServerVerify(f.online, *receipt, inputs); rc >= 0) return rc;
 
   VerificationReport report = VerifyReceipt(*receipt, inputs);
@@ -271,6 +172,8 @@ int RunVerify(const VerifyFlags& f) {
   return kExitOk;
 }
 
+}  // namespace
+
 void AddReceiptCommands(CLI::App& app) {
   CLI::App* receipt = app.add_subcommand("receipt", "Receipts: verify offline");
   receipt->require_subcommand(1);
@@ -280,7 +183,9 @@ void AddReceiptCommands(CLI::App& app) {
   verify->add_option("--request", flags->request, "Plaintext request JSON (docs/receipt-format.md)");
   verify->add_option("--response", flags->response, "Plaintext response JSON (docs/receipt-format.md)");
   verify->add_option("--attestor", flags->attestor, "Expected attestor address (0x...)");
-  verify->add_option("--log-key", flags->log_key, "The log's C2SP note verifier key, to check the checkpoint");
+  verify->add_option("--log-key", flags->log_key,
+                     "The log's C2SP note verifier key (name+hash+base64), or a file holding it, to check the "
+                     "checkpoint");
   AddServerVerifyOptions(verify, &flags->online);
   verify->add_option("--proof", flags->proof,
                      "Inclusion proof JSON of the receipt's leaf (`attest ledger prove --json`), offline; with "
@@ -295,7 +200,4 @@ void AddReceiptCommands(CLI::App& app) {
   verify->callback([flags] { RunVerify(*flags); });
 }
 
-}  // namespace
 }  // namespace attestd::cli
-
-ATTEST_CLI_COMMANDS(receipt, attestd::cli::AddReceiptCommands);

@@ -1,23 +1,27 @@
-// `attest receipt verify --server ADDR [--reexecute MODEL_DIR]`: the online
-// half of receipt verification, used by receipt_commands.cc and defined in
-// generate_commands.cc (services/receipt_audit.h does the work).
+// The online half of `attest receipt verify` (receipt_commands.cc):
 //
 //   --server ADDR        fetch the newest signed checkpoint, an inclusion
 //                        proof in it, and a consistency proof from the
 //                        receipt's own checkpoint (if any) to it
+//                        (verify/ledger_evidence.h over GrpcLedgerSource)
 //   --reexecute DIR      re-run the request (needs --request) on this CPU and
-//                        compare outputCommitment (needs the receipt's salt)
+//                        compare outputCommitment (needs the receipt's salt;
+//                        verify/reexecute.h)
 //   --tls-ca FILE        PEM roots for a TLS server (default: plaintext)
+//
 // Single-threaded, like the rest of the CLI.
 #pragma once
 
 #include <CLI/CLI.hpp>
 
+#include <memory>
 #include <string>
 
 #include "attest/commitment.h"
 #include "attest/receipt.h"
-#include "attest/receipt_verifier.h"
+#include "base/status.h"
+#include "verify/ledger_source.h"
+#include "verify/receipt_verifier.h"
 
 namespace attestd::cli {
 
@@ -28,6 +32,9 @@ struct ServerVerifyFlags {
 };
 
 void AddServerVerifyOptions(CLI::App* verify, ServerVerifyFlags* flags);
+
+// The server's LedgerService as a LedgerSource; null without --server.
+[[nodiscard]] absl::StatusOr<std::unique_ptr<LedgerSource>> ServerLedger(const ServerVerifyFlags& flags);
 
 // Before VerifyReceipt: completes `receipt` with server evidence and, when no
 // key was pinned with --log-key, sets inputs.log_verifier_key to the server's

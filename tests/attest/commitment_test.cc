@@ -6,37 +6,15 @@
 
 #include <functional>
 
+#include "tests/testing/receipt_test_util.h"
+
 namespace attestd {
 namespace {
 
-Salt32 DocSalt() {
-  Salt32 salt;
-  for (size_t i = 0; i < salt.size(); ++i) salt[i] = static_cast<uint8_t>(i);
-  return salt;
-}
-
 // The worked example of docs/receipt-format.md.
-CommittedRequest DocRequest() {
-  CommittedRequest r;
-  r.model_name = "demo-model";
-  r.prompt_text = "Hello";
-  r.prompt_token_ids = {9707, 11};
-  r.sampling.temperature = 0.7f;
-  r.sampling.top_k = 40;
-  r.sampling.top_p = 0.9f;
-  r.sampling.max_tokens = 8;
-  r.sampling.stop = {"END"};
-  r.seed = 42;
-  return r;
-}
-
-CommittedResponse DocResponse() {
-  CommittedResponse r;
-  r.output_token_ids = {1879, 0};
-  r.text = " world";
-  r.finish_reason = "length";
-  return r;
-}
+using testing_receipts::DocRequest;
+using testing_receipts::DocResponse;
+using testing_receipts::DocSalt;
 
 TEST(CommitmentTest, RequestEncodingMatchesDocumentedBytes) {
   EXPECT_EQ(HexEncode(EncodeRequest(DocRequest())),

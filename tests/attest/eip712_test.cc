@@ -18,8 +18,6 @@ FixedBytes<N> Hex(std::string_view hex) {
   return v.ok() ? *v : FixedBytes<N>{};
 }
 
-std::string Hex0x(const Digest32& d) { return "0x" + HexEncode(d); }
-
 Address20 Addr(std::string_view text) {
   auto a = ParseAddress(text);
   EXPECT_TRUE(a.ok()) << a.status();

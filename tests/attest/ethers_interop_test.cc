@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "attest/eip712.h"
+#include "attest/key_source.h"
 #include "attest/keystore.h"
 
 namespace attestd {

@@ -13,6 +13,8 @@
 #include <sstream>
 
 #include "attest/keccak256.h"
+#include "attest/key_source.h"
+#include "tests/testing/temp_dir.h"
 
 namespace attestd {
 namespace {
@@ -28,19 +30,7 @@ std::string ReadFixture(const std::string& name) {
   return ss.str();
 }
 
-// A private temporary directory, removed with its contents.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "attestd-keystore-XXXXXX").string();
-    path_ = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  std::string File(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using ::attestd::testing::TempDir;
 
 void WriteFileWithMode(const std::string& path, const std::string& content, mode_t mode) {
   std::ofstream(path) << content;
@@ -250,7 +240,7 @@ TEST(Keystore, EmptyPassphraseIsRefusedForNewKeystores) {
 
 TEST(KeystoreFile, WrittenWithMode0600AndNeverOverwritten) {
   TempDir dir;
-  std::string path = dir.File("key.json");
+  std::string path = dir.Sub("key.json");
   std::string text = EncryptKeystore(KeyFromLabel("file"), "pw", kFastScrypt).value();
   ASSERT_TRUE(WriteKeystoreFile(path, text).ok());
   struct stat st;
@@ -263,9 +253,9 @@ TEST(KeystoreFile, WrittenWithMode0600AndNeverOverwritten) {
 TEST(KeySource, KeystoreWithPassphraseFileLoads) {
   TempDir dir;
   SecretKey32 key = KeyFromLabel("source");
-  ASSERT_TRUE(WriteKeystoreFile(dir.File("k.json"), EncryptKeystore(key, "s3cret", kFastScrypt).value()).ok());
-  WriteFileWithMode(dir.File("pw"), "s3cret\n", 0600);  // trailing newline as `echo` writes it
-  auto loaded = LoadAttestorKey({.keystore_path = dir.File("k.json"), .passphrase_file = dir.File("pw")});
+  ASSERT_TRUE(WriteKeystoreFile(dir.Sub("k.json"), EncryptKeystore(key, "s3cret", kFastScrypt).value()).ok());
+  WriteFileWithMode(dir.Sub("pw"), "s3cret\n", 0600);  // trailing newline as `echo` writes it
+  auto loaded = LoadAttestorKey({.keystore_path = dir.Sub("k.json"), .passphrase_file = dir.Sub("pw")});
   ASSERT_TRUE(loaded.ok()) << loaded.status();
   EXPECT_EQ(AddressOf(*loaded), AddressOf(key));
 }
@@ -273,9 +263,9 @@ TEST(KeySource, KeystoreWithPassphraseFileLoads) {
 TEST(KeySource, KeystoreWithPassphraseEnvironmentVariableLoads) {
   TempDir dir;
   SecretKey32 key = KeyFromLabel("env");
-  ASSERT_TRUE(WriteKeystoreFile(dir.File("k.json"), EncryptKeystore(key, "from env", kFastScrypt).value()).ok());
+  ASSERT_TRUE(WriteKeystoreFile(dir.Sub("k.json"), EncryptKeystore(key, "from env", kFastScrypt).value()).ok());
   ::setenv("ATTESTD_TEST_PASSPHRASE", "from env", 1);
-  auto loaded = LoadAttestorKey({.keystore_path = dir.File("k.json"), .passphrase_env = "ATTESTD_TEST_PASSPHRASE"});
+  auto loaded = LoadAttestorKey({.keystore_path = dir.Sub("k.json"), .passphrase_env = "ATTESTD_TEST_PASSPHRASE"});
   ::unsetenv("ATTESTD_TEST_PASSPHRASE");
   ASSERT_TRUE(loaded.ok()) << loaded.status();
   EXPECT_EQ(AddressOf(*loaded), AddressOf(key));
@@ -289,9 +279,9 @@ TEST(KeySource, UnsetEnvironmentVariableIsNotFound) {
 
 TEST(KeySource, WrongPassphraseFromFileNamesTheKeystore) {
   TempDir dir;
-  ASSERT_TRUE(WriteKeystoreFile(dir.File("k.json"), EncryptKeystore(KeyFromLabel("x"), "right", kFastScrypt).value()).ok());
-  WriteFileWithMode(dir.File("pw"), "wrong", 0600);
-  auto st = LoadAttestorKey({.keystore_path = dir.File("k.json"), .passphrase_file = dir.File("pw")}).status();
+  ASSERT_TRUE(WriteKeystoreFile(dir.Sub("k.json"), EncryptKeystore(KeyFromLabel("x"), "right", kFastScrypt).value()).ok());
+  WriteFileWithMode(dir.Sub("pw"), "wrong", 0600);
+  auto st = LoadAttestorKey({.keystore_path = dir.Sub("k.json"), .passphrase_file = dir.Sub("pw")}).status();
   EXPECT_EQ(st.code(), absl::StatusCode::kUnauthenticated);
   EXPECT_NE(st.message().find("k.json"), std::string_view::npos) << st;
 }
@@ -307,7 +297,7 @@ TEST(KeySource, AmbiguousOrEmptySourcesAreInvalidArgument) {
 
 TEST(RawKeyFile, WorldReadableFileIsRefusedNamingItsMode) {
   TempDir dir;
-  std::string path = dir.File("raw.hex");
+  std::string path = dir.Sub("raw.hex");
   WriteFileWithMode(path, HexEncode(KeyFromLabel("raw").secret()), 0644);
   auto st = LoadAttestorKey({.raw_key_path = path}).status();
   EXPECT_EQ(st.code(), absl::StatusCode::kFailedPrecondition);
@@ -316,19 +306,19 @@ TEST(RawKeyFile, WorldReadableFileIsRefusedNamingItsMode) {
 
 TEST(RawKeyFile, GroupReadableFileIsRefused) {
   TempDir dir;
-  std::string path = dir.File("raw.hex");
+  std::string path = dir.Sub("raw.hex");
   WriteFileWithMode(path, HexEncode(KeyFromLabel("raw").secret()), 0640);
   EXPECT_EQ(LoadRawKeyFile(path).status().code(), absl::StatusCode::kFailedPrecondition);
 }
 
 TEST(RawKeyFile, Mode0600FileLoadsWithWarning) {
   TempDir dir;
-  std::string path = dir.File("raw.hex");
+  std::string path = dir.Sub("raw.hex");
   SecretKey32 key = KeyFromLabel("raw");
   WriteFileWithMode(path, "0x" + HexEncode(key.secret()) + "\n", 0600);
-  testing::internal::CaptureStderr();
+  ::testing::internal::CaptureStderr();
   auto loaded = LoadAttestorKey({.raw_key_path = path});
-  std::string err = testing::internal::GetCapturedStderr();
+  std::string err = ::testing::internal::GetCapturedStderr();
   ASSERT_TRUE(loaded.ok()) << loaded.status();
   EXPECT_EQ(AddressOf(*loaded), AddressOf(key));
   EXPECT_NE(err.find("warning"), std::string::npos) << err;
@@ -337,7 +327,7 @@ TEST(RawKeyFile, Mode0600FileLoadsWithWarning) {
 
 TEST(RawKeyFile, MalformedHexIsInvalidArgumentWithoutEchoingIt) {
   TempDir dir;
-  std::string path = dir.File("raw.hex");
+  std::string path = dir.Sub("raw.hex");
   WriteFileWithMode(path, "abcdef0123456789zz", 0600);
   auto st = LoadRawKeyFile(path).status();
   EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument);

@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "attest/strict_json.h"
-#include "tests/attest/receipt_test_util.h"
+#include "tests/testing/receipt_test_util.h"
 
 namespace attestd {
 namespace {

@@ -9,12 +9,12 @@
 #include <sstream>
 #include <thread>
 
-#include "ledger/chain/exporter.h"
-#include "ledger/chain/exporter_thread.h"
-#include "ledger/chain/file_export.h"
-#include "ledger/chain/onchain_verify.h"
-#include "ledger/chain/registry_abi.h"
-#include "tests/chain/chain_harness.h"
+#include "chain/exporter.h"
+#include "chain/exporter_thread.h"
+#include "chain/file_export.h"
+#include "chain/onchain_verify.h"
+#include "chain/registry_abi.h"
+#include "tests/testing/chain_harness.h"
 
 namespace attestd::chain {
 namespace {
@@ -23,8 +23,6 @@ using namespace std::chrono_literals;
 using testing::HardhatKey;
 using testing::LogId;
 using testing::TestLedger;
-
-std::string Hex0x(ByteSpan b) { return "0x" + HexEncode(b); }
 
 class AnchorIntegration : public ::testing::Test {
  protected:
@@ -136,7 +134,7 @@ class AnchorIntegration : public ::testing::Test {
     r.tx_hash = signed_tx.hash;
     r.raw_tx = signed_tx.raw;
     r.created_at_ms = NowMs();
-    AnchorLedger records(ledger_->store()->raw_db(), ledger_->store()->anchors_family());
+    AnchorLedger records(*ledger_->store());
     EXPECT_TRUE(records.Put(r).ok());
     return r;
   }
@@ -365,7 +363,7 @@ TEST_F(AnchorIntegration, ExporterSigkilledBetweenSendAndReceiptRestartsWithoutD
   const std::string child_log = testing::ReadFile(log_path);
   ASSERT_NE(child_log.find("anchoring size 5"), std::string::npos) << child_log;
   ledger_->Reopen(dir_.Sub("data"));
-  AnchorLedger records(ledger_->store()->raw_db(), ledger_->store()->anchors_family());
+  AnchorLedger records(*ledger_->store());
   auto pending = *records.Get(5);
   ASSERT_TRUE(pending.has_value());
   EXPECT_EQ(pending->state, AnchorState::kPending);

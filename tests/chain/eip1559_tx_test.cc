@@ -1,14 +1,14 @@
 // RLP and EIP-1559 transactions against the ethers-generated vectors
 // (testdata/ethereum_vectors.json, a copy of shared/vectors/ethereum).
-#include "ledger/chain/eip1559_tx.h"
+#include "chain/eip1559_tx.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include <fstream>
 
-#include "ledger/chain/registry_abi.h"
-#include "ledger/chain/rlp.h"
+#include "chain/registry_abi.h"
+#include "chain/rlp.h"
 
 namespace attestd::chain {
 namespace {
@@ -41,8 +41,6 @@ Eip1559Tx TxFromFields(const nlohmann::json& f) {
   }
   return tx;
 }
-
-std::string Hex0x(ByteSpan b) { return "0x" + HexEncode(b); }
 
 SecretKey32 VectorKey(const nlohmann::json& v) {
   Bytes raw = *HexDecode(v["signerKey"].get<std::string>());

@@ -5,7 +5,7 @@
 #include <atomic>
 #include <iostream>
 
-#include "ledger/chain/exporter.h"
+#include "chain/exporter.h"
 
 int main(int argc, char** argv) {
   using namespace attestd;

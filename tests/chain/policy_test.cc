@@ -3,10 +3,10 @@
 #include <gtest/gtest.h>
 
 #include "attest/sha256.h"
-#include "ledger/chain/anchor_record.h"
-#include "ledger/chain/eth_client.h"
-#include "ledger/chain/exporter.h"
-#include "ledger/chain/fee_policy.h"
+#include "chain/anchor_record.h"
+#include "chain/eth_client.h"
+#include "chain/exporter.h"
+#include "chain/fee_policy.h"
 
 namespace attestd::chain {
 namespace {

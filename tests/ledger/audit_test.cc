@@ -7,13 +7,13 @@
 #include <rocksdb/db.h>
 
 #include "ledger/sequencer.h"
-#include "tests/ledger/store_test_util.h"
+#include "tests/testing/store_test_util.h"
 #include "tests/ledger/test_checkpoints.h"
 
 namespace attestd::ledger {
 namespace {
 
-using testing::ScratchDir;
+using testing::TempDir;
 using testing::TestCheckpointSigner;
 using testing::TestCheckpointVerifier;
 using testing::TestLeaf;
@@ -69,7 +69,7 @@ void ExpectFinding(const AuditReport& report, uint64_t index, const std::string&
 }
 
 TEST(AuditTest, CleanLogPassesAndCountsEverything) {
-  ScratchDir dir;
+  TempDir dir;
   BuildLog(dir.path());
   AuditReport report = Audit(dir.path());
   EXPECT_TRUE(report.ok()) << report.first_problem->what;
@@ -80,35 +80,35 @@ TEST(AuditTest, CleanLogPassesAndCountsEverything) {
 }
 
 TEST(AuditTest, FlippedByteInLeafNamesItsIndex) {
-  ScratchDir dir;
+  TempDir dir;
   BuildLog(dir.path());
   FlipByte(dir.path(), [](LogStore& s) { return s.leaves_family(); }, LeafKey(13), 300);
   ExpectFinding(Audit(dir.path()), 13, "leaf 13: stored leaf hash");
 }
 
 TEST(AuditTest, FlippedByteInSubtreeHashNamesItsFirstLeaf) {
-  ScratchDir dir;
+  TempDir dir;
   BuildLog(dir.path());
   FlipByte(dir.path(), [](LogStore& s) { return s.nodes_family(); }, NodeKey(2, 3), 0);
   ExpectFinding(Audit(dir.path()), 12, "node (level 2, index 3) covering leaves [12, 16)");
 }
 
 TEST(AuditTest, FlippedByteInStoredLeafHashNamesItsIndex) {
-  ScratchDir dir;
+  TempDir dir;
   BuildLog(dir.path());
   FlipByte(dir.path(), [](LogStore& s) { return s.nodes_family(); }, NodeKey(0, 5), 31);
   ExpectFinding(Audit(dir.path()), 5, "leaf 5");
 }
 
 TEST(AuditTest, FlippedByteInCheckpointNamesItsSize) {
-  ScratchDir dir;
+  TempDir dir;
   BuildLog(dir.path());
   FlipByte(dir.path(), [](LogStore& s) { return s.checkpoints_family(); }, CheckpointKey(8), 20);
   ExpectFinding(Audit(dir.path()), 8, "checkpoint at size 8 does not verify");
 }
 
 TEST(AuditTest, HeadDisagreeingWithDataIsReportedNotRefused) {
-  ScratchDir dir;
+  TempDir dir;
   BuildLog(dir.path());
   {
     auto store = LogStore::Open(dir.path());
@@ -123,7 +123,7 @@ TEST(AuditTest, HeadDisagreeingWithDataIsReportedNotRefused) {
 }
 
 TEST(AuditTest, MissingLeafNamesItsIndex) {
-  ScratchDir dir;
+  TempDir dir;
   BuildLog(dir.path());
   {
     auto store = LogStore::Open(dir.path());
@@ -134,7 +134,7 @@ TEST(AuditTest, MissingLeafNamesItsIndex) {
 }
 
 TEST(AuditTest, LiveDatabaseAuditsThroughSecondaryWhileWriterRuns) {
-  ScratchDir dir;
+  TempDir dir;
   auto store = LogStore::Open(dir.path());
   ASSERT_TRUE(store.ok());
   auto sequencer = Sequencer::Start(store->get(), TestCheckpointSigner());
@@ -150,8 +150,8 @@ TEST(AuditTest, LiveDatabaseAuditsThroughSecondaryWhileWriterRuns) {
 // Anchor records keep the roots the exporter sent to the chain; one that is
 // not the log's root at its size (or names a size the log never reached)
 // must fail the audit at that size.
-TEST(AuditTest, AnchoredRootDisagreeingWithTheLogPasses) {
-  ScratchDir dir;
+TEST(AuditTest, AuditFailsOnAnchoredRootThatDisagrees) {
+  TempDir dir;
   BuildLog(dir.path());
   Digest32 root8, root21;
   {
@@ -185,7 +185,7 @@ TEST(AuditTest, AnchoredRootDisagreeingWithTheLogPasses) {
 }
 
 TEST(AuditTest, MissingVerifierIsAnError) {
-  ScratchDir dir;
+  TempDir dir;
   BuildLog(dir.path());
   auto store = LogStore::Open(dir.path());
   ASSERT_TRUE(store.ok());

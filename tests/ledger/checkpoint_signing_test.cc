@@ -6,12 +6,12 @@
 #include <gtest/gtest.h>
 
 #include "ledger/checkpoint.h"
-#include "tests/ledger/store_test_util.h"
+#include "tests/testing/store_test_util.h"
 
 namespace attestd::ledger {
 namespace {
 
-using testing::ScratchDir;
+using testing::TempDir;
 using testing::TestLeaf;
 
 constexpr char kOrigin[] = "attestd.test/log";
@@ -22,7 +22,7 @@ TEST(CheckpointSigningTest, IssuedCheckpointVerifiesAndAuditsWithTheLogKey) {
   auto vkey = MakeNoteVerifierKey(kOrigin, key->public_key());
   ASSERT_TRUE(vkey.ok());
   auto shared_key = std::make_shared<const Ed25519PrivateKey>(*std::move(key));
-  ScratchDir dir;
+  TempDir dir;
   auto store = LogStore::Open(dir.path());
   ASSERT_TRUE(store.ok());
   auto sequencer = Sequencer::Start(store->get(), MakeCheckpointSigner(kOrigin, shared_key));

@@ -16,7 +16,7 @@
 
 #include "ledger/log_store.h"
 #include "ledger/sequencer.h"
-#include "tests/ledger/store_test_util.h"
+#include "tests/testing/store_test_util.h"
 #include "tests/ledger/test_checkpoints.h"
 
 namespace {

@@ -21,13 +21,13 @@
 
 #include "ledger/audit.h"
 #include "ledger/log_store.h"
-#include "tests/ledger/store_test_util.h"
+#include "tests/testing/store_test_util.h"
 #include "tests/ledger/test_checkpoints.h"
 
 namespace attestd::ledger {
 namespace {
 
-using testing::ScratchDir;
+using testing::TempDir;
 using testing::TestLeaf;
 
 struct Acknowledged {
@@ -106,7 +106,7 @@ Acknowledged RunAndKill(const std::string& dir, uint64_t round, int writers, std
 TEST(CrashTest, AcknowledgedLeavesAndLastCheckpointSurviveSigkill) {
   int rounds = 50;
   if (const char* env = std::getenv("ATTESTD_CRASH_ROUNDS")) rounds = std::atoi(env);
-  ScratchDir dir;
+  TempDir dir;
   std::mt19937_64 rng(std::random_device{}());
   uint64_t total_acknowledged = 0;
   uint64_t last_checkpoint_size = 0;

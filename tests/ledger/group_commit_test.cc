@@ -11,16 +11,16 @@
 
 #include "ledger/log_store.h"
 #include "ledger/sequencer.h"
-#include "tests/ledger/store_test_util.h"
+#include "tests/testing/store_test_util.h"
 
 namespace attestd::ledger {
 namespace {
 
-using testing::ScratchDir;
+using testing::TempDir;
 using testing::TestLeaf;
 
 TEST(GroupCommitTest, FailedLeaderWriteFailsEveryFollowerWithTheSameErrorAndWritesNothing) {
-  ScratchDir dir;
+  TempDir dir;
   auto store = LogStore::Open(dir.path());
   ASSERT_TRUE(store.ok()) << store.status();
   LogStore* log = store->get();
@@ -91,7 +91,7 @@ TEST(GroupCommitTest, FailedLeaderWriteFailsEveryFollowerWithTheSameErrorAndWrit
 }
 
 TEST(GroupCommitTest, ConcurrentCallersShareDurableWritesAndGetEveryIndexOnceInOrder) {
-  ScratchDir dir;
+  TempDir dir;
   auto store = LogStore::Open(dir.path());
   ASSERT_TRUE(store.ok()) << store.status();
   LogStore* log = store->get();

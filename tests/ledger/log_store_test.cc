@@ -10,7 +10,7 @@
 
 #include "ledger/proof_plan.h"
 #include "ledger/sequencer.h"
-#include "tests/ledger/store_test_util.h"
+#include "tests/testing/store_test_util.h"
 
 namespace attestd::ledger {
 namespace {
@@ -18,7 +18,7 @@ namespace {
 using testing::ReferenceInclusion;
 using testing::ReferenceRoot;
 using testing::ReferenceSubproof;
-using testing::ScratchDir;
+using testing::TempDir;
 using testing::TestLeaf;
 
 // Records what it signed so tests can check the stored note is the signer's.
@@ -52,7 +52,7 @@ OpenLog OpenReadWrite(const std::string& dir) {
 }
 
 TEST(LogStoreTest, AppendedLeavesReadBackByIndexAfterReopen) {
-  ScratchDir dir;
+  TempDir dir;
   {
     OpenLog log = OpenReadWrite(dir.path());
     for (uint64_t i = 0; i < 20; ++i) {
@@ -75,7 +75,7 @@ TEST(LogStoreTest, AppendedLeavesReadBackByIndexAfterReopen) {
 }
 
 TEST(LogStoreTest, WrongLeafSizeRejectedAndNothingWritten) {
-  ScratchDir dir;
+  TempDir dir;
   OpenLog log = OpenReadWrite(dir.path());
   Bytes short_leaf(320), long_leaf(322);
   auto a = log.sequencer->Append(short_leaf);
@@ -90,7 +90,7 @@ TEST(LogStoreTest, WrongLeafSizeRejectedAndNothingWritten) {
 }
 
 TEST(LogStoreTest, OutOfRangeIndexAndSizeRejected) {
-  ScratchDir dir;
+  TempDir dir;
   OpenLog log = OpenReadWrite(dir.path());
   EXPECT_EQ(log.store->GetLeaf(0).status().code(), absl::StatusCode::kOutOfRange);
   ASSERT_TRUE(log.sequencer->Append(TestLeaf(0)).ok());
@@ -106,7 +106,7 @@ TEST(LogStoreTest, OutOfRangeIndexAndSizeRejected) {
 }
 
 TEST(LogStoreTest, RootAtEverySizeMatchesReferenceTree) {
-  ScratchDir dir;
+  TempDir dir;
   OpenLog log = OpenReadWrite(dir.path());
   std::vector<Digest32> hashes;
   auto empty = log.store->RootAt(0);
@@ -124,7 +124,7 @@ TEST(LogStoreTest, RootAtEverySizeMatchesReferenceTree) {
 }
 
 TEST(LogStoreTest, ProofsFromStorageMatchReference) {
-  ScratchDir dir;
+  TempDir dir;
   OpenLog log = OpenReadWrite(dir.path());
   std::vector<Bytes> leaves;
   std::vector<Digest32> hashes;
@@ -155,7 +155,7 @@ TEST(LogStoreTest, ProofsFromStorageMatchReference) {
 }
 
 TEST(LogStoreTest, SixtyFourThreadsGetUniqueDenseIndices) {
-  ScratchDir dir;
+  TempDir dir;
   OpenLog log = OpenReadWrite(dir.path());
   constexpr int kThreads = 64;
   constexpr int kPerThread = 20;
@@ -189,7 +189,7 @@ TEST(LogStoreTest, SixtyFourThreadsGetUniqueDenseIndices) {
 }
 
 TEST(LogStoreTest, CheckpointIsStoredAndServedAfterReopen) {
-  ScratchDir dir;
+  TempDir dir;
   std::string first_note;
   {
     OpenLog log = OpenReadWrite(dir.path());
@@ -221,7 +221,7 @@ TEST(LogStoreTest, CheckpointIsStoredAndServedAfterReopen) {
 }
 
 TEST(LogStoreTest, SignerFailureFailsOnlyTheCheckpointNotTheLeaves) {
-  ScratchDir dir;
+  TempDir dir;
   auto store = LogStore::Open(dir.path());
   ASSERT_TRUE(store.ok());
   auto sequencer = Sequencer::Start(store->get(), [](uint64_t, const Digest32&) -> absl::StatusOr<std::string> {
@@ -236,7 +236,7 @@ TEST(LogStoreTest, SignerFailureFailsOnlyTheCheckpointNotTheLeaves) {
 }
 
 TEST(LogStoreTest, ReadOnlyAndSecondaryOpensFollowTheWriter) {
-  ScratchDir dir;
+  TempDir dir;
   OpenLog log = OpenReadWrite(dir.path());
   for (uint64_t i = 0; i < 10; ++i) ASSERT_TRUE(log.sequencer->Append(TestLeaf(i)).ok());
 
@@ -266,7 +266,7 @@ TEST(LogStoreTest, ReadOnlyAndSecondaryOpensFollowTheWriter) {
 }
 
 TEST(LogStoreTest, MissingDatabaseIsNotFoundInReadOnlyModes) {
-  ScratchDir dir;
+  TempDir dir;
   auto read_only = LogStore::Open(dir.Sub("absent"), ModeOptions(OpenMode::kReadOnly));
   EXPECT_EQ(read_only.status().code(), absl::StatusCode::kNotFound);
   LogStoreOptions no_create_options;

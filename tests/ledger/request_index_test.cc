@@ -7,12 +7,12 @@
 
 #include "ledger/log_store.h"
 #include "ledger/sequencer.h"
-#include "tests/ledger/store_test_util.h"
+#include "tests/testing/store_test_util.h"
 
 namespace attestd::ledger {
 namespace {
 
-using testing::ScratchDir;
+using testing::TempDir;
 using testing::TestLeaf;
 
 // A test leaf whose requestId word is `id` repeated.
@@ -38,7 +38,7 @@ void AppendAll(const std::string& dir, const std::vector<Bytes>& leaves) {
 }
 
 TEST(RequestIndexTest, LookupGivesTheFirstLeafWithTheIdAndSurvivesReopen) {
-  ScratchDir dir;
+  TempDir dir;
   AppendAll(dir.path(), {LeafWithRequestId(0, 0xaa), LeafWithRequestId(1, 0xbb), LeafWithRequestId(2, 0xaa)});
   for (int pass = 0; pass < 2; ++pass) {  // as written, then after a reopen
     auto store = LogStore::Open(dir.path());
@@ -50,7 +50,7 @@ TEST(RequestIndexTest, LookupGivesTheFirstLeafWithTheIdAndSurvivesReopen) {
 }
 
 TEST(RequestIndexTest, IdSharingAPrefixWithAnIndexedIdIsNotFound) {
-  ScratchDir dir;
+  TempDir dir;
   AppendAll(dir.path(), {LeafWithRequestId(0, 0xaa)});
   auto store = LogStore::Open(dir.path());
   ASSERT_TRUE(store.ok());
@@ -72,7 +72,7 @@ void RemoveTheIndex(const std::string& dir) {
 }
 
 TEST(RequestIndexTest, LedgerWrittenBeforeTheIndexIsIndexedWhenOpenedReadWrite) {
-  ScratchDir dir;
+  TempDir dir;
   std::vector<Bytes> leaves;
   for (uint64_t i = 0; i < 5000; ++i) leaves.push_back(LeafWithRequestId(i, static_cast<uint8_t>(i % 251)));
   AppendAll(dir.path(), leaves);
@@ -106,7 +106,7 @@ TEST(RequestIndexTest, LedgerWrittenBeforeTheIndexIsIndexedWhenOpenedReadWrite) 
 }
 
 TEST(RequestIndexTest, IndexCountBeyondTheHeadIsRefusedAsDataLoss) {
-  ScratchDir dir;
+  TempDir dir;
   AppendAll(dir.path(), {LeafWithRequestId(0, 1), LeafWithRequestId(1, 2)});
   {
     auto store = LogStore::Open(dir.path());

@@ -9,12 +9,12 @@
 
 #include "ledger/log_store.h"
 #include "ledger/sequencer.h"
-#include "tests/ledger/store_test_util.h"
+#include "tests/testing/store_test_util.h"
 
 namespace attestd::ledger {
 namespace {
 
-using testing::ScratchDir;
+using testing::TempDir;
 using testing::TestLeaf;
 
 CheckpointSigner TextSigner() {
@@ -26,7 +26,7 @@ CheckpointSigner TextSigner() {
 // Builds a log of 10 leaves with checkpoints at 4 and 10, then lets `damage`
 // write to the open database, closes it, and returns the status of reopening.
 template <typename Damage>
-absl::Status ReopenAfter(const ScratchDir& dir, Damage damage) {
+absl::Status ReopenAfter(const TempDir& dir, Damage damage) {
   {
     auto store = LogStore::Open(dir.path());
     if (!store.ok()) return store.status();
@@ -55,12 +55,12 @@ rocksdb::WriteOptions Sync() {
 }
 
 TEST(StoreRecoveryTest, UndamagedLogReopens) {
-  ScratchDir dir;
+  TempDir dir;
   EXPECT_TRUE(ReopenAfter(dir, [](LogStore&) {}).ok());
 }
 
 TEST(StoreRecoveryTest, HeadBeyondLastStoredLeafRefused) {
-  ScratchDir dir;
+  TempDir dir;
   auto status = ReopenAfter(dir, [](LogStore& s) {
     ASSERT_TRUE(s.raw_db()->Delete(Sync(), s.leaves_family(), LeafKey(9)).ok());
   });
@@ -68,7 +68,7 @@ TEST(StoreRecoveryTest, HeadBeyondLastStoredLeafRefused) {
 }
 
 TEST(StoreRecoveryTest, LeafStoredBeyondHeadRefused) {
-  ScratchDir dir;
+  TempDir dir;
   auto status = ReopenAfter(dir, [](LogStore& s) {
     Bytes leaf = TestLeaf(10);
     ASSERT_TRUE(s.raw_db()->Put(Sync(), s.leaves_family(), LeafKey(10),
@@ -78,7 +78,7 @@ TEST(StoreRecoveryTest, LeafStoredBeyondHeadRefused) {
 }
 
 TEST(StoreRecoveryTest, FrontierNodeChangedRefused) {
-  ScratchDir dir;
+  TempDir dir;
   // Size 10 = 8 + 2: the frontier is node (3, 0) then node (1, 4).
   auto status = ReopenAfter(dir, [](LogStore& s) {
     ASSERT_TRUE(s.raw_db()->Put(Sync(), s.nodes_family(), NodeKey(1, 4), std::string(32, 'x')).ok());
@@ -87,7 +87,7 @@ TEST(StoreRecoveryTest, FrontierNodeChangedRefused) {
 }
 
 TEST(StoreRecoveryTest, CheckpointRootMismatchRefused) {
-  ScratchDir dir;
+  TempDir dir;
   // The newest checkpoint is at 10; change the head's copy of its root.
   auto status = ReopenAfter(dir, [](LogStore& s) {
     LogHead head = s.Head();
@@ -98,7 +98,7 @@ TEST(StoreRecoveryTest, CheckpointRootMismatchRefused) {
 }
 
 TEST(StoreRecoveryTest, NewestCheckpointMissingRefused) {
-  ScratchDir dir;
+  TempDir dir;
   auto status = ReopenAfter(dir, [](LogStore& s) {
     ASSERT_TRUE(s.raw_db()->Delete(Sync(), s.checkpoints_family(), CheckpointKey(10)).ok());
   });
@@ -106,7 +106,7 @@ TEST(StoreRecoveryTest, NewestCheckpointMissingRefused) {
 }
 
 TEST(StoreRecoveryTest, MalformedHeadRefused) {
-  ScratchDir dir;
+  TempDir dir;
   auto status = ReopenAfter(dir, [](LogStore& s) {
     ASSERT_TRUE(s.raw_db()->Put(Sync(), s.meta_family(), kHeadKey, "garbage").ok());
   });
@@ -114,7 +114,7 @@ TEST(StoreRecoveryTest, MalformedHeadRefused) {
 }
 
 TEST(StoreRecoveryTest, LeavesWithoutHeadRefused) {
-  ScratchDir dir;
+  TempDir dir;
   auto status = ReopenAfter(dir, [](LogStore& s) {
     ASSERT_TRUE(s.raw_db()->Delete(Sync(), s.meta_family(), kHeadKey).ok());
   });
@@ -123,7 +123,7 @@ TEST(StoreRecoveryTest, LeavesWithoutHeadRefused) {
 
 // Flushes everything to table files, then cuts the largest one in half.
 TEST(StoreRecoveryTest, TruncatedTableFileRefusedAtOpen) {
-  ScratchDir dir;
+  TempDir dir;
   auto status = ReopenAfter(dir, [](LogStore& s) {
     rocksdb::FlushOptions flush;
     flush.wait = true;
@@ -156,7 +156,7 @@ TEST(StoreRecoveryTest, TruncatedTableFileRefusedAtOpen) {
 // A clean close flushes everything into table files, so no acknowledged
 // leaf is left only in the WAL, where a cut would look like a crash.
 TEST(StoreRecoveryTest, CleanCloseLeavesEveryLeafInSizeCheckedTableFiles) {
-  ScratchDir dir;
+  TempDir dir;
   ASSERT_TRUE(ReopenAfter(dir, [](LogStore&) {}).ok());
   std::filesystem::path largest;
   uintmax_t largest_size = 0;
@@ -172,7 +172,7 @@ TEST(StoreRecoveryTest, CleanCloseLeavesEveryLeafInSizeCheckedTableFiles) {
 }
 
 TEST(StoreRecoveryTest, DeletedTableFileRefusedAtOpen) {
-  ScratchDir dir;
+  TempDir dir;
   ASSERT_TRUE(ReopenAfter(dir, [](LogStore& s) {
                 ASSERT_TRUE(s.raw_db()->Flush(rocksdb::FlushOptions(), s.leaves_family()).ok());
               }).ok());

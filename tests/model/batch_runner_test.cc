@@ -95,7 +95,7 @@ class BatchRunnerTest : public SynthEngineSuite {
   }
 };
 
-TEST_F(BatchRunnerTest, JoiningOrLeavingABatchChangesOutputs) {
+TEST_F(BatchRunnerTest, JoiningOrLeavingABatchKeepsOutputs) {
   std::vector<Plan> plans(7);
   plans[0].request.prompt_token_ids = Tokens("Hello world");
   plans[0].request.max_tokens = 24;
@@ -161,7 +161,7 @@ TEST_F(BatchRunnerTest, JoiningOrLeavingABatchChangesOutputs) {
   }
 }
 
-TEST_F(BatchRunnerTest, LongPromptStallsTheBatchOrChangesOutputsWhenFedInPieces) {
+TEST_F(BatchRunnerTest, LongPromptFedInPiecesKeepsTheBatchMovingAndOutputsEqual) {
   Plan running;
   running.request.prompt_token_ids = Tokens("already decoding");
   running.request.max_tokens = 40;
@@ -201,7 +201,7 @@ TEST_F(BatchRunnerTest, LongPromptStallsTheBatchOrChangesOutputsWhenFedInPieces)
   ExpectSame(Alone(joining), b, 1);
 }
 
-TEST_F(BatchRunnerTest, CancelDuringAPiecewisePrefillWaitsForTheWholePrompt) {
+TEST_F(BatchRunnerTest, CancelDuringAPiecewisePrefillStopsAtTheNextPiece) {
   GenerationRequest r;
   std::string text;
   for (int i = 0; i < 10; ++i) text += "piece" + std::to_string(i) + " ";
@@ -224,7 +224,7 @@ TEST_F(BatchRunnerTest, CancelDuringAPiecewisePrefillWaitsForTheWholePrompt) {
   EXPECT_EQ(runner->size(), 0u);
 }
 
-TEST_F(BatchRunnerTest, ResultsDependOnAdmissionOrder) {
+TEST_F(BatchRunnerTest, ResultsDoNotDependOnAdmissionOrder) {
   // The same requests admitted together, forwards and backwards.
   std::vector<Plan> plans(4);
   for (size_t i = 0; i < plans.size(); ++i) {
@@ -243,7 +243,7 @@ TEST_F(BatchRunnerTest, ResultsDependOnAdmissionOrder) {
   }
 }
 
-TEST_F(BatchRunnerTest, BadRequestAdmittedOrDisturbsBatch) {
+TEST_F(BatchRunnerTest, BadRequestIsRefusedWithoutDisturbingTheBatch) {
   std::unique_ptr<BatchRunner> runner = engine_->NewBatchRunner();
   EXPECT_TRUE(runner->Step().ok());  // nothing live: an empty step
   GenerationRequest good;
@@ -282,7 +282,7 @@ TEST_F(BatchRunnerTest, BadRequestAdmittedOrDisturbsBatch) {
   }
 }
 
-TEST_F(BatchRunnerTest, GenerateBetweenStepsChangesRunnerOutputs) {
+TEST_F(BatchRunnerTest, GenerateBetweenStepsKeepsRunnerOutputs) {
   // Another caller's Generate may run between a runner's steps (they share
   // the engine's lock one step at a time); neither may disturb the other.
   GenerationRequest r;

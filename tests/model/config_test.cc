@@ -23,7 +23,7 @@ std::string QwenWithRopeScaling(const std::string& scaling) {
   return s;
 }
 
-TEST(ConfigTest, DeepSeekDistillQwenConfigMisread) {
+TEST(ConfigTest, DeepSeekDistillQwenConfigIsReadAsQwen2WithBothEosIds) {
   auto c = ParseModelConfig(kQwen, R"({"eos_token_id":[151645,151643]})");
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->family, ModelFamily::kQwen2);
@@ -35,7 +35,7 @@ TEST(ConfigTest, DeepSeekDistillQwenConfigMisread) {
   EXPECT_EQ(c->eos_token_ids, (std::vector<int64_t>{151643, 151645}));
 }
 
-TEST(ConfigTest, LlamaDefaultsMisread) {
+TEST(ConfigTest, LlamaDefaultsFillMissingKvHeadsAndHeadDim) {
   auto c = ParseModelConfig(R"({"model_type":"llama","hidden_size":64,"intermediate_size":128,
     "num_hidden_layers":2,"num_attention_heads":4,"vocab_size":300,"max_position_embeddings":64})",
                             "");
@@ -46,7 +46,7 @@ TEST(ConfigTest, LlamaDefaultsMisread) {
   EXPECT_EQ(c->rope_theta, 10000.0);
 }
 
-TEST(ConfigTest, UnsupportedMathSilentlyAccepted) {
+TEST(ConfigTest, UnsupportedMathIsRefused) {
   std::string base = kQwen;
   auto with = [&](const std::string& from, const std::string& to) {
     std::string s = base;
@@ -66,7 +66,7 @@ TEST(ConfigTest, UnsupportedMathSilentlyAccepted) {
 
 // Llama 3.1 / 3.2 configs carry llama3 rope_scaling; refusing them, or
 // reading them without it, would lose every real Llama 3 checkpoint.
-TEST(ConfigTest, Llama3RopeScalingMisreadOrRoundTripLost) {
+TEST(ConfigTest, Llama3RopeScalingIsReadAndRoundTrips) {
   const char* llama32 = R"({"architectures":["LlamaForCausalLM"],"model_type":"llama","hidden_size":2048,
     "intermediate_size":8192,"num_hidden_layers":16,"num_attention_heads":32,"num_key_value_heads":8,
     "head_dim":64,"vocab_size":128256,"max_position_embeddings":131072,"rms_norm_eps":1e-05,
@@ -93,7 +93,7 @@ TEST(ConfigTest, Llama3RopeScalingMisreadOrRoundTripLost) {
   EXPECT_EQ(linear->rope_scaling.factor, 2.0);
 }
 
-TEST(ConfigTest, BadRopeScalingAcceptedOrUnclear) {
+TEST(ConfigTest, BadRopeScalingIsRefusedSayingWhy) {
   auto status_with = [](const std::string& scaling) {
     return ParseModelConfig(QwenWithRopeScaling(scaling), "").status();
   };

@@ -86,7 +86,7 @@ TEST_P(TinyModelTest, LogitsDependOnThreadsPathRunOrBatch) {
 // Prompts long enough for the 4-row x 3-token matmul tiles, with lengths
 // that leave a partial tile of tokens: one prefill must end at the same
 // logits bits as feeding the prompt one token at a time (1-token matmuls).
-TEST_P(TinyModelTest, PrefillWithPartialTokenTileDiffersFromTokenByToken) {
+TEST_P(TinyModelTest, PrefillWithPartialTokenTileMatchesTokenByToken) {
   TempSynthModel m(GetParam(), 6);
   ASSERT_TRUE(m.status().ok()) << m.status();
   auto c = LoadModelConfig(m.dir());
@@ -301,7 +301,7 @@ TEST_F(EngineTest, StreamedDeltasDisagreeWithTextOrStopStringKept) {
   EXPECT_EQ(full->text.find(r.stop_strings[0]), stopped->text.size());
 }
 
-TEST_F(EngineTest, EosOrCancelIgnored) {
+TEST_F(EngineTest, EosStopsAndCancelEndsTheRequest) {
   // Force EOS: make it the only possible token with top_k over... use the
   // greedy output's first token as EOS instead: run, then check that a
   // request stops at an EOS id when not ignoring it.
@@ -360,14 +360,14 @@ class BrokenModelTest : public ::testing::Test {
   TempSynthModel model_{ModelFamily::kLlama, 1};
 };
 
-TEST_F(BrokenModelTest, MissingTensorAccepted) {
+TEST_F(BrokenModelTest, MissingTensorIsNotFoundByName) {
   PatchHeader("model.norm.weight", "model.norX.weight");
   absl::Status s = LoadStatus();
   EXPECT_EQ(s.code(), absl::StatusCode::kNotFound) << s;
   EXPECT_NE(s.message().find("model.norm.weight"), std::string::npos) << s;
 }
 
-TEST_F(BrokenModelTest, ShapeMismatchAccepted) {
+TEST_F(BrokenModelTest, ShapeMismatchIsRefusedWithTheWantedShape) {
   // [64, 64] -> [8, 512] keeps the byte size, so only the shape check sees it.
   std::string s = ReadWeights();
   size_t at = s.find("\"model.layers.0.self_attn.q_proj.weight\"");
@@ -381,20 +381,20 @@ TEST_F(BrokenModelTest, ShapeMismatchAccepted) {
   EXPECT_NE(st.message().find("want [64, 64]"), std::string::npos) << st;
 }
 
-TEST_F(BrokenModelTest, TruncatedWeightsAccepted) {
+TEST_F(BrokenModelTest, TruncatedWeightsAreDataLoss) {
   std::string s = ReadWeights();
   WriteWeights(s.substr(0, s.size() - 100));
   absl::Status st = LoadStatus();
   EXPECT_EQ(st.code(), absl::StatusCode::kDataLoss) << st;
 }
 
-TEST_F(BrokenModelTest, UnknownDtypeAccepted) {
+TEST_F(BrokenModelTest, UnknownDtypeIsInvalidArgument) {
   PatchHeader("\"BF16\"", "\"BX16\"");
   absl::Status st = LoadStatus();
   EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument) << st;
 }
 
-TEST_F(BrokenModelTest, MissingConfigOrTokenizerAccepted) {
+TEST_F(BrokenModelTest, MissingConfigOrTokenizerIsNotFound) {
   std::filesystem::remove(model_.dir() + "/tokenizer.json");
   EXPECT_FALSE(LoadStatus().ok());
   std::filesystem::remove(model_.dir() + "/config.json");

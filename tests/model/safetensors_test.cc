@@ -38,12 +38,12 @@ TEST(SafetensorsTest, ValidFileRejected) {
   EXPECT_EQ(t->size(), 2u);
 }
 
-TEST(SafetensorsTest, TruncatedLengthPrefixAccepted) {
+TEST(SafetensorsTest, TruncatedLengthPrefixIsDataLoss) {
   std::vector<uint8_t> f = {1, 0, 0};
   EXPECT_EQ(Parse(f).code(), absl::StatusCode::kDataLoss);
 }
 
-TEST(SafetensorsTest, HeaderLengthPastEndOfFileAccepted) {
+TEST(SafetensorsTest, HeaderLengthPastEndOfFileIsRefused) {
   auto f = File(kGood, 20);
   f[0] = 0xff;
   f[1] = 0xff;
@@ -53,7 +53,7 @@ TEST(SafetensorsTest, HeaderLengthPastEndOfFileAccepted) {
   EXPECT_EQ(Parse(f).code(), absl::StatusCode::kInvalidArgument);
 }
 
-TEST(SafetensorsTest, TruncatedDataAccepted) {
+TEST(SafetensorsTest, TruncatedDataIsDataLoss) {
   auto f = File(kGood, 20);
   f.resize(f.size() - 1);
   absl::Status s = Parse(f);
@@ -61,22 +61,22 @@ TEST(SafetensorsTest, TruncatedDataAccepted) {
   EXPECT_NE(s.message().find("past the data region"), std::string::npos) << s;
 }
 
-TEST(SafetensorsTest, TrailingBytesAccepted) {
+TEST(SafetensorsTest, TrailingBytesAreDataLoss) {
   EXPECT_EQ(Parse(File(kGood, 21)).code(), absl::StatusCode::kDataLoss);
 }
 
-TEST(SafetensorsTest, UnknownDtypeAccepted) {
+TEST(SafetensorsTest, UnknownDtypeIsRefusedByName) {
   absl::Status s = Parse(File(R"({"a":{"dtype":"Q4","shape":[2],"data_offsets":[0,2]}})", 2));
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(s.message().find("unknown dtype \"Q4\""), std::string::npos) << s;
 }
 
-TEST(SafetensorsTest, ShapeDisagreeingWithOffsetsAccepted) {
+TEST(SafetensorsTest, ShapeDisagreeingWithOffsetsIsRefused) {
   EXPECT_EQ(Parse(File(R"({"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}})", 8)).code(),
             absl::StatusCode::kDataLoss);
 }
 
-TEST(SafetensorsTest, OverlappingTensorsAccepted) {
+TEST(SafetensorsTest, OverlappingTensorsAreDataLoss) {
   absl::Status s = Parse(File(R"({"a":{"dtype":"U8","shape":[4],"data_offsets":[0,4]},)"
                               R"("b":{"dtype":"U8","shape":[4],"data_offsets":[2,6]}})",
                               6));
@@ -84,7 +84,7 @@ TEST(SafetensorsTest, OverlappingTensorsAccepted) {
   EXPECT_NE(s.message().find("overlaps"), std::string::npos) << s;
 }
 
-TEST(SafetensorsTest, HoleBetweenTensorsAccepted) {
+TEST(SafetensorsTest, HoleBetweenTensorsIsRefused) {
   EXPECT_EQ(Parse(File(R"({"a":{"dtype":"U8","shape":[2],"data_offsets":[0,2]},)"
                        R"("b":{"dtype":"U8","shape":[2],"data_offsets":[4,6]}})",
                        6))
@@ -92,7 +92,7 @@ TEST(SafetensorsTest, HoleBetweenTensorsAccepted) {
             absl::StatusCode::kDataLoss);
 }
 
-TEST(SafetensorsTest, MalformedHeadersAccepted) {
+TEST(SafetensorsTest, MalformedHeadersAreRefused) {
   for (const char* h : {
            "not json",
            "[1,2]",
@@ -110,7 +110,7 @@ TEST(SafetensorsTest, MalformedHeadersAccepted) {
   }
 }
 
-TEST(SafetensorsTest, DuplicateTensorNameAccepted) {
+TEST(SafetensorsTest, DuplicateTensorNameIsRefused) {
   absl::Status s = Parse(File(R"({"a":{"dtype":"U8","shape":[2],"data_offsets":[0,2]},)"
                               R"("a":{"dtype":"U8","shape":[2],"data_offsets":[0,2]}})",
                               2));
@@ -118,7 +118,7 @@ TEST(SafetensorsTest, DuplicateTensorNameAccepted) {
   EXPECT_NE(s.message().find("appears twice"), std::string::npos) << s;
 }
 
-TEST(SafetensorsTest, MissingFileNotReported) {
+TEST(SafetensorsTest, MissingFileIsNotFound) {
   auto f = SafetensorsFile::Open("/nonexistent/model.safetensors");
   EXPECT_EQ(f.status().code(), absl::StatusCode::kNotFound);
 }

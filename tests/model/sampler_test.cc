@@ -10,7 +10,7 @@ namespace attestd::model {
 namespace {
 
 // Known answers from the Random123 distribution (kat_vectors, philox4x32 10).
-TEST(PhiloxTest, KnownAnswerMismatch) {
+TEST(PhiloxTest, MatchesKnownAnswers) {
   EXPECT_EQ(Philox4x32_10({0, 0, 0, 0}, {0, 0}),
             (std::array<uint32_t, 4>{0x6627e8d5u, 0xe169c58du, 0xbc57ac4cu, 0x9b00dbd8u}));
   EXPECT_EQ(Philox4x32_10({0xffffffffu, 0xffffffffu, 0xffffffffu, 0xffffffffu}, {0xffffffffu, 0xffffffffu}),
@@ -19,7 +19,7 @@ TEST(PhiloxTest, KnownAnswerMismatch) {
             (std::array<uint32_t, 4>{0xd16cfe09u, 0x94fdccebu, 0x5001e420u, 0x24126ea1u}));
 }
 
-TEST(SamplerTest, UniformOutsideUnitIntervalOrStateful) {
+TEST(SamplerTest, UniformIsInTheUnitIntervalAndStateless) {
   for (uint64_t step = 0; step < 1000; ++step) {
     float u = SampleUniform(42, step);
     EXPECT_GE(u, 0.0f);
@@ -29,20 +29,20 @@ TEST(SamplerTest, UniformOutsideUnitIntervalOrStateful) {
   EXPECT_NE(SampleUniform(1, 0), SampleUniform(2, 0));
 }
 
-TEST(SamplerTest, GreedyTieNotLowestId) {
+TEST(SamplerTest, GreedyTieTakesTheLowestId) {
   std::vector<float> logits = {0.5f, 2.0f, -1.0f, 2.0f};
   EXPECT_EQ(SampleToken(logits, {}, 0), 1);
   logits[0] = std::numeric_limits<float>::quiet_NaN();
   EXPECT_EQ(SampleToken(logits, {}, 0), 1);
 }
 
-TEST(SamplerTest, TopKOneNotGreedy) {
+TEST(SamplerTest, TopKOneIsGreedy) {
   std::vector<float> logits = {0.1f, 0.3f, 0.2f, 0.3f};
   SamplingParams p{1.0f, 1, 1.0f, 7};
   for (uint64_t step = 0; step < 50; ++step) EXPECT_EQ(SampleToken(logits, p, step), 1);
 }
 
-TEST(SamplerTest, TopPKeepsTokensOutsideNucleus) {
+TEST(SamplerTest, TopPKeepsOnlyTheNucleus) {
   // Probabilities ~ {0.64, 0.24, 0.09, 0.03}: top_p 0.8 keeps the first two.
   std::vector<float> logits = {3.0f, 2.0f, 1.0f, -0.1f};
   SamplingParams p{1.0f, 0, 0.8f, 3};
@@ -52,7 +52,7 @@ TEST(SamplerTest, TopPKeepsTokensOutsideNucleus) {
   }
 }
 
-TEST(SamplerTest, TemperatureSamplingFarFromSoftmax) {
+TEST(SamplerTest, TemperatureSamplingFollowsSoftmax) {
   std::vector<float> logits = {0.0f, 1.0f, 2.0f};
   SamplingParams p{1.0f, 0, 1.0f, 99};
   std::map<int32_t, int> counts;

@@ -87,7 +87,7 @@ TEST(TokenizerJsonErrors, MissingByteTokenIsRefused) {
   ExpectEditRejected([](nlohmann::json& j) { j["model"]["vocab"].erase("Ġ"); }, "byte 0x20");
 }
 
-TEST(TokenizerJsonErrors, MergesNamingUnknownTokensOrMalformed) {
+TEST(TokenizerJsonErrors, MergesNamingUnknownTokensOrMalformedAreRejected) {
   ExpectEditRejected([](nlohmann::json& j) { j["model"]["merges"].push_back("q zz"); }, "\"zz\" is not in model.vocab");
   ExpectEditRejected([](nlohmann::json& j) { j["model"]["merges"].push_back("qz"); }, "model.merges[7]");
   ExpectEditRejected([](nlohmann::json& j) { j["model"]["merges"].push_back(nlohmann::json::array({"a"})); },

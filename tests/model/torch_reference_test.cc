@@ -86,7 +86,7 @@ void ExpectEngineMatchesTorch(const std::string& dir, ModelFamily family, const 
   EXPECT_EQ(g->output_token_ids, tokens);
 }
 
-TEST_P(TorchReferenceTest, LogitsOrGreedyTokensDisagreeWithPyTorch) {
+TEST_P(TorchReferenceTest, LogitsAndGreedyTokensMatchPyTorch) {
   if (!TorchAvailable()) GTEST_SKIP() << "skipping: /usr/bin/python3 cannot import torch (apt install python3-torch)";
   TempSynthModel m(GetParam(), 21, 3);
   ASSERT_TRUE(m.status().ok()) << m.status();
@@ -95,7 +95,7 @@ TEST_P(TorchReferenceTest, LogitsOrGreedyTokensDisagreeWithPyTorch) {
 
 // Checkpoints also ship in f16 (and f32): the same model converted by
 // PyTorch must load and agree with PyTorch on the converted weights.
-TEST_P(TorchReferenceTest, F16AndF32CheckpointsDisagreeWithPyTorch) {
+TEST_P(TorchReferenceTest, F16AndF32CheckpointsMatchPyTorch) {
   if (!TorchAvailable()) GTEST_SKIP() << "skipping: /usr/bin/python3 cannot import torch (apt install python3-torch)";
   for (const std::string dtype : {"F16", "F32"}) {
     TempSynthModel m(GetParam(), 21, 3);
@@ -140,7 +140,7 @@ std::vector<float> PromptLogits(const std::string& dir, const std::vector<int32_
 // a 16-position original context with low_freq_factor 0.25 and
 // high_freq_factor 2 puts them in all three llama3 bands: below 8 kept,
 // 8 to 64 blended, above 64 divided.
-TEST_P(TorchReferenceTest, ScaledRopeIgnoredOrDisagreesWithPyTorch) {
+TEST_P(TorchReferenceTest, ScaledRopeMatchesPyTorch) {
   if (!TorchAvailable()) GTEST_SKIP() << "skipping: /usr/bin/python3 cannot import torch (apt install python3-torch)";
   const std::vector<int32_t> prompt = {12, 200, 33, 480, 7, 64, 150, 9, 1, 310};
   for (const std::string scaling :

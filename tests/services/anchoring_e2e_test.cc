@@ -1,5 +1,5 @@
 // attestd with `anchoring.enabled`: the real server in this process, a
-// hardhat node (tests/chain/chain_harness.h) holding a freshly deployed
+// hardhat node (tests/testing/chain_harness.h) holding a freshly deployed
 // AnchorRegistry. Receipts are generated over gRPC, a checkpoint is issued,
 // and the exporter thread inside the server must put its root on chain;
 // LedgerService.ListAnchors must then report the confirmed anchor with the
@@ -8,14 +8,16 @@
 
 #include <chrono>
 #include <fstream>
+#include <memory>
 #include <thread>
 #include <vector>
 
+#include "attest/key_source.h"
 #include "attest/keystore.h"
 #include "attest/sha256.h"
-#include "ledger/chain/anchor_record.h"
-#include "ledger/chain/registry_abi.h"
-#include "tests/chain/chain_harness.h"
+#include "chain/anchor_record.h"
+#include "chain/registry_abi.h"
+#include "tests/testing/chain_harness.h"
 #include "tests/services/server_fixture.h"
 
 namespace attestd::service {
@@ -71,17 +73,29 @@ void EnableAnchoring(ServerConfig& config, const std::string& dir, const std::st
   config.anchoring.poll_ms = 100;
 }
 
-TEST(AnchoringE2ETest, ServerAnchorsItsCheckpointOnChainAndListAnchorsReportsTheBlock) {
-  if (!chain_testing::NodeModulesPresent()) GTEST_SKIP() << chain_testing::kSkipMessage;
-  chain_testing::TempDir chain_dir;
-  chain_testing::HardhatNode node(chain_dir.Sub("hardhat.log"));
-  ASSERT_TRUE(node.WaitReady()) << chain_testing::ReadFile(chain_dir.Sub("hardhat.log"));
-  chain::EthClient eth(chain::JsonRpcOptions{node.url()});
-  const Address20 registry = chain_testing::DeployRegistry(eth, chain_testing::CompileRegistry(chain_dir));
+// A hardhat node started for the test with the AnchorRegistry deployed;
+// skips without tests/js/node_modules.
+class AnchoringE2ETest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!chain_testing::NodeModulesPresent()) GTEST_SKIP() << chain_testing::kSkipMessage;
+    node_ = std::make_unique<chain_testing::HardhatNode>(chain_dir_.Sub("hardhat.log"));
+    ASSERT_TRUE(node_->WaitReady()) << chain_testing::ReadFile(chain_dir_.Sub("hardhat.log"));
+    eth_ = std::make_unique<chain::EthClient>(chain::JsonRpcOptions{node_->url()});
+    registry_ = chain_testing::DeployRegistry(*eth_, chain_testing::CompileRegistry(chain_dir_));
+  }
+
+  chain_testing::TempDir chain_dir_;
+  std::unique_ptr<chain_testing::HardhatNode> node_;
+  std::unique_ptr<chain::EthClient> eth_;
+  Address20 registry_;
+};
+
+TEST_F(AnchoringE2ETest, ServerAnchorsItsCheckpointOnChainAndListAnchorsReportsTheBlock) {
 
   testing::TempDir dir("anchoring");
   ServerConfig config = MakeTestConfig(dir.path());
-  EnableAnchoring(config, dir.path(), node.url(), registry, 1);
+  EnableAnchoring(config, dir.path(), node_->url(), registry_, 1);
 
   auto started = AttestdServer::Start(config, {});
   ASSERT_TRUE(started.ok()) << started.status();
@@ -120,14 +134,14 @@ TEST(AnchoringE2ETest, ServerAnchorsItsCheckpointOnChainAndListAnchorsReportsThe
   // The chain agrees: the registry holds the root, and the reported
   // transaction was mined in the reported block.
   const Digest32 log_id = Sha256(std::string_view(config.log_origin));
-  auto held = eth.Call(registry, chain::EncodeRootAtCall(log_id, checkpoint->size));
+  auto held = eth_->Call(registry_, chain::EncodeRootAtCall(log_id, checkpoint->size));
   ASSERT_TRUE(held.ok()) << held.status();
   auto held_root = chain::DecodeRootAtResult(*held);
   ASSERT_TRUE(held_root.ok()) << held_root.status();
   EXPECT_EQ(*held_root, checkpoint->root);
   auto tx_hash = HexDecodeFixed<32>(anchor.tx_hash(), "tx_hash");
   ASSERT_TRUE(tx_hash.ok()) << tx_hash.status();
-  nlohmann::json receipt = chain_testing::WaitReceiptJson(eth, *tx_hash);
+  nlohmann::json receipt = chain_testing::WaitReceiptJson(*eth_, *tx_hash);
   ASSERT_TRUE(receipt.is_object());
   EXPECT_EQ(receipt.value("status", ""), "0x1");
   EXPECT_EQ(receipt.value("blockHash", ""), "0x" + anchor.block_hash());
@@ -159,17 +173,11 @@ int Attest(const chain_testing::TempDir& dir, const std::vector<std::string>& ar
   return rc;
 }
 
-TEST(AnchoringE2ETest, ReceiptVerifyProvesAnOlderLeafInTheNewestAnchoredTreeThroughTheServer) {
-  if (!chain_testing::NodeModulesPresent()) GTEST_SKIP() << chain_testing::kSkipMessage;
-  chain_testing::TempDir chain_dir;
-  chain_testing::HardhatNode node(chain_dir.Sub("hardhat.log"));
-  ASSERT_TRUE(node.WaitReady()) << chain_testing::ReadFile(chain_dir.Sub("hardhat.log"));
-  chain::EthClient eth(chain::JsonRpcOptions{node.url()});
-  const Address20 registry = chain_testing::DeployRegistry(eth, chain_testing::CompileRegistry(chain_dir));
+TEST_F(AnchoringE2ETest, ReceiptVerifyProvesAnOlderLeafInTheNewestAnchoredTreeThroughTheServer) {
   testing::TempDir dir("anchoring-verify");
   ServerConfig config = MakeTestConfig(dir.path());
   // Three new leaves make an anchor due; one does not (and a day is far away).
-  EnableAnchoring(config, dir.path(), node.url(), registry, 3);
+  EnableAnchoring(config, dir.path(), node_->url(), registry_, 3);
   auto started = AttestdServer::Start(config, {});
   ASSERT_TRUE(started.ok()) << started.status();
   std::unique_ptr<AttestdServer> server = *std::move(started);
@@ -177,9 +185,9 @@ TEST(AnchoringE2ETest, ReceiptVerifyProvesAnOlderLeafInTheNewestAnchoredTreeThro
 
   std::string out;
   for (int i = 0; i < 3; ++i) {
-    ASSERT_EQ(Attest(chain_dir, {"generate", "--quiet", "--server", address, "--model", "tiny-qwen2", "--prompt",
+    ASSERT_EQ(Attest(chain_dir_, {"generate", "--quiet", "--server", address, "--model", "tiny-qwen2", "--prompt",
                                  "first " + std::to_string(i), "--max-tokens", "3", "--out",
-                                 chain_dir.Sub("r" + std::to_string(i))},
+                                 chain_dir_.Sub("r" + std::to_string(i))},
                      &out),
               0)
         << out;
@@ -187,28 +195,28 @@ TEST(AnchoringE2ETest, ReceiptVerifyProvesAnOlderLeafInTheNewestAnchoredTreeThro
   auto cp3 = server->IssueCheckpoint();
   ASSERT_TRUE(cp3.ok()) << cp3.status();
   ASSERT_EQ(WaitForConfirmedAnchor(server->port(), 3, std::chrono::seconds(90)).state(), "confirmed");
-  ASSERT_EQ(Attest(chain_dir, {"generate", "--quiet", "--server", address, "--model", "tiny-qwen2", "--prompt",
-                               "late", "--max-tokens", "3", "--out", chain_dir.Sub("late")},
+  ASSERT_EQ(Attest(chain_dir_, {"generate", "--quiet", "--server", address, "--model", "tiny-qwen2", "--prompt",
+                               "late", "--max-tokens", "3", "--out", chain_dir_.Sub("late")},
                    &out),
             0)
       << out;
   auto cp4 = server->IssueCheckpoint();
   ASSERT_TRUE(cp4.ok()) << cp4.status();
   ASSERT_EQ(cp4->size, 4u);
-  const std::string registry_hex = "0x" + HexEncode(registry.span());
+  const std::string registry_hex = "0x" + HexEncode(registry_.span());
 
   // Leaf 0: --server refreshes its proof to checkpoint 4, which is not
   // anchored; the server's inclusion proof at the anchored size 3 is checked
   // against the root the registry holds.
-  ASSERT_EQ(Attest(chain_dir, {"receipt", "verify", chain_dir.Sub("r0/receipt.json"), "--server", address, "--rpc",
-                               node.url(), "--registry", registry_hex},
+  ASSERT_EQ(Attest(chain_dir_, {"receipt", "verify", chain_dir_.Sub("r0/receipt.json"), "--server", address, "--rpc",
+                               node_->url(), "--registry", registry_hex},
                    &out),
             0)
       << out;
   EXPECT_NE(out.find("PASS anchored: leaf 0 included in anchored size 3"), std::string::npos) << out;
   // The late leaf (index 3) is in no anchored tree yet: not verified.
-  EXPECT_EQ(Attest(chain_dir, {"receipt", "verify", chain_dir.Sub("late/receipt.json"), "--server", address, "--rpc",
-                               node.url(), "--registry", registry_hex},
+  EXPECT_EQ(Attest(chain_dir_, {"receipt", "verify", chain_dir_.Sub("late/receipt.json"), "--server", address, "--rpc",
+                               node_->url(), "--registry", registry_hex},
                    &out),
             1)
       << out;

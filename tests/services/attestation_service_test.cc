@@ -258,7 +258,7 @@ BatchRun RunConcurrently(const std::string& model_dir, int64_t max_batch, int64_
   return run;
 }
 
-TEST_F(AttestationServiceTest, BatchedRequestsDifferFromOneAtATimeOrMiscount) {
+TEST_F(AttestationServiceTest, BatchedRequestsMatchOneAtATimeAndCountTheSame) {
   std::vector<InferenceRequest> requests;
   for (int i = 0; i < 12; ++i) {
     InferenceRequest r = Request("client " + std::to_string(i % 4) + " asks question " + std::to_string(i * 13));

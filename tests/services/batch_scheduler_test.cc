@@ -73,7 +73,7 @@ TEST_F(BatchSchedulerTest, StopPollDoesNotEndTheRequest) {
   EXPECT_GE(tokens.load(), 5);
 }
 
-TEST_F(BatchSchedulerTest, ShutdownWithALiveRequestHangsOrLosesIt) {
+TEST_F(BatchSchedulerTest, ShutdownCancelsALiveRequestAndReturnsIt) {
   auto scheduler = std::make_unique<BatchScheduler>(engine_.get());
   std::atomic<bool> streaming{false};
   absl::StatusOr<model::GenerationResult> result = absl::UnknownError("not run");

@@ -20,6 +20,7 @@
 
 #include "ledger/log_store.h"
 #include "tests/services/server_fixture.h"
+#include "tests/testing/http_get.h"
 
 extern char** environ;
 
@@ -28,23 +29,7 @@ namespace {
 
 using namespace testing;
 
-std::string HttpGet(int port, const std::string& path) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-  std::string out;
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0) {
-    std::string req = "GET " + path + " HTTP/1.0\r\n\r\n";
-    (void)!write(fd, req.data(), req.size());
-    char buf[4096];
-    ssize_t n;
-    while ((n = read(fd, buf, sizeof(buf))) > 0) out.append(buf, static_cast<size_t>(n));
-  }
-  close(fd);
-  return out;
-}
+using ::attestd::testing::HttpGet;
 
 // Runs a shell command; returns its exit code and captures stdout.
 int RunShell(const std::string& command, std::string* output = nullptr) {

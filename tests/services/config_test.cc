@@ -88,5 +88,36 @@ TEST(ConfigTest, MissingFileIsNotFound) {
   EXPECT_EQ(LoadConfigFile("no/such/attestd.yaml", ServerConfig{}).status().code(), absl::StatusCode::kNotFound);
 }
 
+// Flags come from the same table as the YAML keys: each names a key that
+// Describe() prints, and takes exactly that key's values.
+TEST(ConfigTest, EveryFlagIsAConfigKeyThatDescribePrints) {
+  const std::string described = ServerConfig{}.Describe();
+  ASSERT_FALSE(ConfigFlags().empty());
+  for (const ConfigFlag& flag : ConfigFlags()) {
+    EXPECT_EQ(flag.flag.substr(0, 2), "--") << flag.key;
+    EXPECT_NE(described.find(std::string(flag.key) + ": "), std::string::npos) << flag.key;
+  }
+}
+
+TEST(ConfigTest, FlagValuesGoThroughTheKeysParserAndRange) {
+  ServerConfig c;
+  ASSERT_TRUE(ApplyConfigFlag("limits.max_batch", {"3"}, c).ok());
+  EXPECT_EQ(c.limits.max_batch, 3);
+  absl::Status zero = ApplyConfigFlag("limits.max_batch", {"0"}, c);
+  EXPECT_EQ(zero.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(zero.message().find("limits.max_batch: got 0"), std::string_view::npos) << zero;
+  EXPECT_EQ(c.limits.max_batch, 3) << "a refused value leaves the setting as it was";
+  EXPECT_EQ(ApplyConfigFlag("engine_threads", {"two"}, c).code(), absl::StatusCode::kInvalidArgument);
+  ASSERT_TRUE(ApplyConfigFlag("metrics_listen", {""}, c).ok());
+  EXPECT_EQ(c.metrics_listen, "");
+}
+
+TEST(ConfigTest, RepeatedModelFlagReplacesTheListAndKeysWithoutAFlagAreRefused) {
+  ServerConfig c;
+  ASSERT_TRUE(ApplyConfigFlag("models", {"a", "b"}, c).ok());
+  EXPECT_EQ(c.model_dirs, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(ApplyConfigFlag("auth.admin_token", {"0123456789abcdef"}, c).code(), absl::StatusCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace attestd::service

@@ -3,10 +3,11 @@
 // shutdown issues a final checkpoint of everything appended.
 #include <gtest/gtest.h>
 
-#include "attest/receipt_verifier.h"
 #include "ledger/log_store.h"
-#include "services/receipt_audit.h"
+#include "services/grpc_ledger_source.h"
 #include "tests/services/server_fixture.h"
+#include "verify/ledger_evidence.h"
+#include "verify/receipt_verifier.h"
 
 namespace attestd::service {
 namespace {
@@ -21,6 +22,12 @@ absl::StatusOr<v1::GenerateResponse> GenerateOnce(int port, const std::string& p
   grpc::Status s = stub->Generate(&ctx, SimpleRequest(prompt, 4), &resp);
   if (!s.ok()) return absl::InternalError(s.error_message());
   return resp;
+}
+
+// `attest receipt verify --server`'s evidence, fetched over gRPC.
+absl::StatusOr<LedgerEvidence> FetchFromServer(int port, const std::string& pinned_key, Receipt& receipt) {
+  GrpcLedgerSource source(Connect(port));
+  return FetchLedgerEvidence(source, pinned_key, receipt);
 }
 
 TEST(RestartTest, ReceiptsFromBeforeARestartVerifyWithConsistencyToTheNewHead) {
@@ -40,7 +47,7 @@ TEST(RestartTest, ReceiptsFromBeforeARestartVerifyWithConsistencyToTheNewHead) {
     old_receipt = *parsed;
     // The receipt as an auditor would have stored it: with inclusion in the then-newest checkpoint.
     ASSERT_TRUE((*server)->IssueCheckpoint().ok());
-    auto evidence = FetchLedgerEvidence(Connect((*server)->port()), "", old_receipt);
+    auto evidence = FetchFromServer((*server)->port(), "", old_receipt);
     ASSERT_TRUE(evidence.ok()) << evidence.status();
     verifier_key = evidence->verifier_key;
     ASSERT_TRUE(GenerateOnce((*server)->port(), "after the checkpoint").ok());
@@ -65,7 +72,7 @@ TEST(RestartTest, ReceiptsFromBeforeARestartVerifyWithConsistencyToTheNewHead) {
   ASSERT_TRUE((*server)->IssueCheckpoint().ok());
 
   const uint64_t old_size = old_receipt.ledger->inclusion->tree_size;
-  auto evidence = FetchLedgerEvidence(Connect((*server)->port()), verifier_key, old_receipt);
+  auto evidence = FetchFromServer((*server)->port(), verifier_key, old_receipt);
   ASSERT_TRUE(evidence.ok()) << evidence.status();
   ASSERT_TRUE(evidence->consistency.has_value());
   EXPECT_EQ(evidence->latest_size, size_at_shutdown + 1);
@@ -104,12 +111,12 @@ TEST(RestartTest, VerifyingBeforeTheFirstCheckpointSaysRetryAfterTheNextOne) {
   ASSERT_TRUE(resp.ok()) << resp.status();
   auto receipt = ParseReceiptJson(resp->receipt().receipt_json());
   ASSERT_TRUE(receipt.ok());
-  auto evidence = FetchLedgerEvidence(Connect((*server)->port()), "", *receipt);
+  auto evidence = FetchFromServer((*server)->port(), "", *receipt);
   EXPECT_EQ(evidence.status().code(), absl::StatusCode::kUnavailable) << evidence.status();
   EXPECT_NE(evidence.status().message().find("retry after the next checkpoint"), std::string_view::npos)
       << evidence.status();
   ASSERT_TRUE((*server)->IssueCheckpoint().ok());
-  EXPECT_TRUE(FetchLedgerEvidence(Connect((*server)->port()), "", *receipt).ok());
+  EXPECT_TRUE(FetchFromServer((*server)->port(), "", *receipt).ok());
 }
 
 }  // namespace

@@ -9,7 +9,7 @@
 #include <thread>
 #include <vector>
 
-#include "attest/receipt_verifier.h"
+#include "verify/receipt_verifier.h"
 #include "ledger/merkle_hash.h"
 #include "ledger/proof_json.h"
 #include "ledger/proof_verify.h"

@@ -15,28 +15,14 @@
 #include "model/synth_model.h"
 #include "services/dev_keys.h"
 #include "services/server.h"
+#include "tests/testing/temp_dir.h"
 
 namespace attestd::service::testing {
 
 inline constexpr char kInferenceToken[] = "test-inference-token";
 inline constexpr char kAdminToken[] = "test-admin-token-0123456789";
 
-// A fresh folder under the system temp dir, removed by the destructor.
-class TempDir {
- public:
-  explicit TempDir(const std::string& tag) {
-    std::string pattern = (std::filesystem::temp_directory_path() / ("attestd-" + tag + "-XXXXXX")).string();
-    path_ = mkdtemp(pattern.data());
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using ::attestd::testing::TempDir;
 
 // Writes the model and keys under `root` (once) and returns a config using them.
 inline ServerConfig MakeTestConfig(const std::string& root) {
