@@ -42,14 +42,14 @@ float SpecDot(const std::vector<float>& a, const std::vector<float>& b) {
   return lane[0];
 }
 
-TEST(DotTest, ScalarDiffersFromWrittenLaneOrder) {
+TEST(DotTest, ScalarFollowsTheWrittenLaneOrder) {
   for (size_t n : {0, 1, 5, 31, 32, 33, 64, 100, 1536}) {
     auto a = RandomVector(n, 1 + static_cast<uint32_t>(n)), b = RandomVector(n, 100 + static_cast<uint32_t>(n));
     EXPECT_EQ(Bits(DotF32Scalar(a.data(), b.data(), static_cast<int64_t>(n))), Bits(SpecDot(a, b))) << "n=" << n;
   }
 }
 
-TEST(DotTest, Avx2DiffersFromScalarF32) {
+TEST(DotTest, Avx2EqualsScalarF32) {
   if (!CpuHasAvx2()) GTEST_SKIP() << "CPU has no AVX2";
   for (size_t n = 0; n < 300; ++n) {
     auto a = RandomVector(n, 7 + static_cast<uint32_t>(n), 10.0f), b = RandomVector(n, 900 + static_cast<uint32_t>(n));
@@ -59,7 +59,7 @@ TEST(DotTest, Avx2DiffersFromScalarF32) {
   }
 }
 
-TEST(DotTest, Avx2DiffersFromScalarBf16) {
+TEST(DotTest, Avx2EqualsScalarBf16) {
   if (!CpuHasAvx2()) GTEST_SKIP() << "CPU has no AVX2";
   for (size_t n = 0; n < 300; ++n) {
     auto a = RandomVector(n, 11 + static_cast<uint32_t>(n)), wf = RandomVector(n, 500 + static_cast<uint32_t>(n));
@@ -71,7 +71,7 @@ TEST(DotTest, Avx2DiffersFromScalarBf16) {
   }
 }
 
-TEST(DotTest, Avx512DiffersFromScalar) {
+TEST(DotTest, Avx512EqualsScalar) {
   if (!CpuHasAvx512()) GTEST_SKIP() << "CPU has no AVX-512";
   for (size_t n = 0; n < 300; ++n) {
     auto a = RandomVector(n, 21 + static_cast<uint32_t>(n), 10.0f), wf = RandomVector(n, 700 + static_cast<uint32_t>(n));
@@ -89,7 +89,7 @@ TEST(DotTest, Avx512DiffersFromScalar) {
 // pair with its own lanes) equals the single-row, single-token dot: a tile
 // whose sums were mixed up between rows or tokens, or whose padded last
 // chunk was wrong, would differ here.
-TEST(DotTest, Avx512TileDiffersFromSingleDots) {
+TEST(DotTest, Avx512TileEqualsSingleDots) {
   if (!CpuHasAvx512()) GTEST_SKIP() << "CPU has no AVX-512";
   for (size_t n : {1, 17, 31, 32, 33, 64, 200, 1536}) {
     const auto len = static_cast<int64_t>(n);
@@ -122,7 +122,7 @@ TEST(DotTest, Avx512TileDiffersFromSingleDots) {
 
 // The f32-weight tile and the AVX2 one-row tiles (bf16 and f32), against
 // the scalar dot of each (token, row) pair, as above.
-TEST(DotTest, F32AndAvx2TilesDifferFromSingleDots) {
+TEST(DotTest, F32AndAvx2TilesEqualSingleDots) {
   if (!CpuHasAvx2()) GTEST_SKIP() << "CPU has no AVX2";
   for (size_t n : {1, 17, 31, 32, 33, 64, 200, 1536}) {
     const auto len = static_cast<int64_t>(n);
@@ -170,7 +170,7 @@ TEST(DotTest, F32AndAvx2TilesDifferFromSingleDots) {
   }
 }
 
-TEST(DotTest, NegativeZeroAndSpecialValuesDifferBetweenPaths) {
+TEST(DotTest, NegativeZeroAndSpecialValuesAgreeAcrossPaths) {
   if (!CpuHasAvx2()) GTEST_SKIP() << "CPU has no AVX2";
   std::vector<float> a = {-0.0f, 1.0f, -1.0f, 3.0f, -3.0f}, b = {0.0f, 2.0f, 2.0f, 0.0f, -0.0f};
   EXPECT_EQ(Bits(DotF32Avx2(a.data(), b.data(), 5)), Bits(DotF32Scalar(a.data(), b.data(), 5)));
@@ -180,7 +180,7 @@ TEST(DotTest, NegativeZeroAndSpecialValuesDifferBetweenPaths) {
 
 // y[t] must not depend on the thread count, the instruction path, or the
 // other tokens sharing the call.
-TEST(MatmulTest, OutputDependsOnThreadsPathOrBatch) {
+TEST(MatmulTest, OutputIsIndependentOfThreadsPathAndBatch) {
   const int64_t in = 200, out = 77, tokens = 5;
   auto x = RandomVector(static_cast<size_t>(tokens * in), 3);
   auto wf = RandomVector(static_cast<size_t>(out * in), 4);
@@ -214,7 +214,7 @@ TEST(MatmulTest, OutputDependsOnThreadsPathOrBatch) {
 // L2 token block holds: every output must still equal the scalar path and
 // the same token computed alone.
 // Both weight types, on the AVX-512 path and (forced) the AVX2 one.
-TEST(MatmulTest, RowTilesOrTokenBlocksChangeOutputs) {
+TEST(MatmulTest, RowTilesAndTokenBlocksKeepOutputsBitForBit) {
   const int64_t out = 13, tokens = 50;
   for (int64_t in : {int64_t{200}, int64_t{8965}})
   for (WeightType type : {WeightType::kBf16, WeightType::kF32})

@@ -163,7 +163,7 @@ TEST(LaneMajorTest, EveryLaneReadsItsOwnTermsInOrderAndPaddingIsZero) {
   }
 }
 
-TEST_P(GpuKernelsTest, MatmulDiffersFromCpuTwin) {
+TEST_P(GpuKernelsTest, MatmulEqualsCpuTwin) {
   Values values(11);
   int cases = 0;
   for (WeightType type : {WeightType::kBf16, WeightType::kF32}) {
@@ -203,7 +203,7 @@ TEST_P(GpuKernelsTest, MatmulDiffersFromCpuTwin) {
   }
 }
 
-TEST_P(GpuKernelsTest, RmsNormDiffersFromCpuTwin) {
+TEST_P(GpuKernelsTest, RmsNormEqualsCpuTwin) {
   Values values(12);
   for (int64_t n : {1, 16, 31, 64, 100, 1000}) {
     // Enough rows that a change in the order of the sum of squares shows in
@@ -232,7 +232,7 @@ TEST_P(GpuKernelsTest, RmsNormDiffersFromCpuTwin) {
   }
 }
 
-TEST_P(GpuKernelsTest, RopeAndCacheAppendDifferFromCpuTwin) {
+TEST_P(GpuKernelsTest, RopeAndCacheAppendEqualCpuTwin) {
   Values values(13);
   for (int64_t head_dim : {16, 64, 128}) {
     const int64_t heads = 4, kv_heads = 2, tokens = 3, capacity = 9, layers = 2, layer = 1;
@@ -297,7 +297,7 @@ TEST_P(GpuKernelsTest, RopeAndCacheAppendDifferFromCpuTwin) {
   }
 }
 
-TEST_P(GpuKernelsTest, AttentionDiffersFromCpuTwin) {
+TEST_P(GpuKernelsTest, AttentionEqualsCpuTwin) {
   Values values(14);
   for (int64_t head_dim : {16, 40, 128}) {
     const int64_t heads = 6, kv_heads = 2, capacity = 70, layers = 2, layer = 1;
@@ -336,7 +336,7 @@ TEST_P(GpuKernelsTest, AttentionDiffersFromCpuTwin) {
   }
 }
 
-TEST_P(GpuKernelsTest, SiluMulDiffersFromCpuTwin) {
+TEST_P(GpuKernelsTest, SiluMulEqualsCpuTwin) {
   Values values(15);
   const int64_t tokens = 3, inter = 333;
   std::vector<float> gate_up = values.Vector(static_cast<size_t>(tokens * 2 * inter), 0.05);
@@ -353,7 +353,7 @@ TEST_P(GpuKernelsTest, SiluMulDiffersFromCpuTwin) {
   ASSERT_TRUE(SameFloats(Get<float>(dout, want.size()), want));
 }
 
-TEST_P(GpuKernelsTest, SoftmaxDiffersFromCpuTwin) {
+TEST_P(GpuKernelsTest, SoftmaxEqualsCpuTwin) {
   Values values(16);
   for (int64_t n : {1, 2, 31, 32, 33, 1000}) {
     const int64_t rows = 4;
@@ -372,7 +372,7 @@ TEST_P(GpuKernelsTest, SoftmaxDiffersFromCpuTwin) {
   }
 }
 
-TEST_P(GpuKernelsTest, ArgmaxDiffersFromCpuTwin) {
+TEST_P(GpuKernelsTest, ArgmaxEqualsCpuTwin) {
   const float inf = std::numeric_limits<float>::infinity(), nan = std::numeric_limits<float>::quiet_NaN();
   const std::vector<std::vector<float>> rows = {
       {1.0f},
@@ -402,7 +402,7 @@ TEST_P(GpuKernelsTest, ArgmaxDiffersFromCpuTwin) {
   EXPECT_EQ(got[0], 17);
 }
 
-TEST_P(GpuKernelsTest, EmbeddingDiffersFromCpuTwin) {
+TEST_P(GpuKernelsTest, EmbeddingEqualsCpuTwin) {
   Values values(18);
   for (WeightType type : {WeightType::kBf16, WeightType::kF32}) {
     const int64_t vocab = 37, cols = 300;
@@ -422,7 +422,7 @@ TEST_P(GpuKernelsTest, EmbeddingDiffersFromCpuTwin) {
   }
 }
 
-TEST_P(GpuKernelsTest, GraphReplayDiffersFromEagerRun) {
+TEST_P(GpuKernelsTest, GraphReplayEqualsEagerRun) {
   Values values(19);
   const int64_t rows = 40, cols = 96, tokens = 2;
   std::vector<float> wf = values.Vector(static_cast<size_t>(rows * cols), 0.0);

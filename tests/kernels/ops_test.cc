@@ -17,7 +17,7 @@
 namespace attestd::kernels {
 namespace {
 
-TEST(ConvertTest, F16ToF32WrongForSomeOfAll65536Values) {
+TEST(ConvertTest, F16ToF32IsExactForAll65536Values) {
   for (uint32_t h = 0; h < 65536; ++h) {
     const uint32_t e = (h >> 10) & 0x1f, m = h & 0x3ff;
     const double sign = (h & 0x8000) ? -1.0 : 1.0;
@@ -39,7 +39,7 @@ TEST(ConvertTest, F16ToF32WrongForSomeOfAll65536Values) {
   }
 }
 
-TEST(ConvertTest, Bf16RoundTripLosesExactValues) {
+TEST(ConvertTest, Bf16RoundTripKeepsExactValues) {
   for (uint32_t h = 0; h < 65536; ++h) {
     float f = Bf16ToF32(static_cast<uint16_t>(h));
     if (std::isnan(f)) continue;
@@ -49,7 +49,7 @@ TEST(ConvertTest, Bf16RoundTripLosesExactValues) {
   EXPECT_EQ(F32ToBf16(1.01171875f), 0x3f82);
 }
 
-TEST(RmsNormTest, FarFromDoubleReference) {
+TEST(RmsNormTest, CloseToDoubleReference) {
   std::mt19937 rng(1);
   std::normal_distribution<float> dist(0, 2);
   const int64_t n = 96;
@@ -63,7 +63,7 @@ TEST(RmsNormTest, FarFromDoubleReference) {
   for (int64_t i = 0; i < n; ++i) EXPECT_NEAR(y[i], x[i] * inv * w[i], 1e-5 * std::fabs(x[i] * inv * w[i]) + 1e-6);
 }
 
-TEST(SoftmaxTest, DoesNotSumToOneOrOverflows) {
+TEST(SoftmaxTest, SumsToOneWithoutOverflow) {
   std::vector<float> x = {1000.0f, 999.0f, -1000.0f, 1000.0f};
   SoftmaxInPlace(x.data(), 4);
   double sum = 0;
@@ -74,7 +74,7 @@ TEST(SoftmaxTest, DoesNotSumToOneOrOverflows) {
   EXPECT_NEAR(x[1] / x[0], std::exp(-1.0), 1e-6);
 }
 
-TEST(SiluTest, FarFromDefinitionOrNanAtExtremes) {
+TEST(SiluTest, FollowsDefinitionAndStaysFiniteAtExtremes) {
   for (float g : {-100.0f, -5.0f, -0.5f, 0.0f, 0.5f, 3.0f, 100.0f}) {
     EXPECT_NEAR(Silu(g), g / (1.0 + std::exp(-static_cast<double>(g))), 1e-6 * std::max(1.0f, std::fabs(g)));
   }
@@ -84,7 +84,7 @@ TEST(SiluTest, FarFromDefinitionOrNanAtExtremes) {
 
 // SiluMul and the softmax must give the scalar bits whatever the thread
 // split and whichever ExpF (scalar or AVX-512) they take.
-TEST(SiluTest, ThreadsOrVectorExpChangeSiluMulOrSoftmax) {
+TEST(SiluTest, SiluMulAndSoftmaxIgnoreThreadsAndVectorExp) {
   std::mt19937 rng(9);
   std::uniform_real_distribution<float> dist(-30.0f, 30.0f);
   const int64_t n = 10007;
@@ -116,7 +116,7 @@ TEST(SiluTest, ThreadsOrVectorExpChangeSiluMulOrSoftmax) {
 // Llama 3.2's rope_scaling (factor 32, low 1, high 4, original 8192) on its
 // head_dim 64 and theta 500000: high frequencies kept bit for bit, low ones
 // divided by the factor, the band between blended as Hugging Face does.
-TEST(RopeTest, Llama3ScalingFarFromHuggingFaceFormula) {
+TEST(RopeTest, Llama3ScalingFollowsHuggingFaceFormula) {
   const int64_t d = 64;
   const double theta = 500000.0;
   RopeScaling llama3;
@@ -158,7 +158,7 @@ TEST(RopeTest, Llama3ScalingFarFromHuggingFaceFormula) {
   for (size_t i = 0; i < stretched.size(); ++i) EXPECT_FLOAT_EQ(stretched[i], plain[i] / 4.0f) << i;
 }
 
-TEST(RopeTest, FarFromHuggingFaceFormula) {
+TEST(RopeTest, FollowsHuggingFaceFormula) {
   const int64_t d = 16;
   auto inv = RopeInvFreq(d, 10000.0);
   ASSERT_EQ(inv.size(), 8u);
@@ -183,7 +183,7 @@ TEST(RopeTest, FarFromHuggingFaceFormula) {
   EXPECT_EQ(0, std::memcmp(x.data(), y.data(), d * 4));
 }
 
-TEST(AttentionTest, FarFromDoubleReferenceWithGqa) {
+TEST(AttentionTest, CloseToDoubleReferenceWithGqa) {
   const int64_t heads = 4, kv_heads = 2, d = 8, n_ctx = 5;
   std::mt19937 rng(9);
   std::normal_distribution<float> dist(0, 1);

@@ -13,7 +13,7 @@
 namespace attestd::kernels {
 namespace {
 
-TEST(ThreadPoolTest, ParallelForMissesOrRepeatsIndices) {
+TEST(ThreadPoolTest, ParallelForVisitsEveryIndexOnce) {
   for (int threads : {1, 2, 4}) {
     ThreadPool pool(threads);
     for (int64_t n : {0, 1, 3, 4, 5, 17, 1000}) {
@@ -26,7 +26,7 @@ TEST(ThreadPoolTest, ParallelForMissesOrRepeatsIndices) {
   }
 }
 
-TEST(ThreadPoolTest, ChunkShorterThanMinChunkOrMoreThanFourPerThread) {
+TEST(ThreadPoolTest, ChunksRespectMinChunkAndFourPerThread) {
   ThreadPool pool(2);
   for (int64_t n : {15, 16, 31, 32, 100, 1536, 8960, 151936}) {
     std::mutex mu;
@@ -56,7 +56,7 @@ TEST(ThreadPoolTest, ChunkShorterThanMinChunkOrMoreThanFourPerThread) {
 
 // Each job stamps its number into every output; a worker still running the
 // previous job, or one that skipped a job, leaves a wrong stamp behind.
-TEST(ThreadPoolTest, BackToBackJobsMixOrLoseWork) {
+TEST(ThreadPoolTest, BackToBackJobsKeepTheirWorkApart) {
   ThreadPool pool(3);
   std::vector<int> stamp(4096, -1);
   for (int job = 0; job < 20000; ++job) {

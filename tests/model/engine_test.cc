@@ -40,7 +40,7 @@ std::vector<float> RunLogits(const ModelConfig& c, const ModelWeights& w, const 
 
 class TinyModelTest : public ::testing::TestWithParam<ModelFamily> {};
 
-TEST_P(TinyModelTest, LogitsDependOnThreadsPathRunOrBatch) {
+TEST_P(TinyModelTest, LogitsIgnoreThreadsPathRunAndBatch) {
   TempSynthModel m(GetParam(), 5);
   ASSERT_TRUE(m.status().ok()) << m.status();
   auto c = LoadModelConfig(m.dir());
@@ -112,7 +112,7 @@ TEST_P(TinyModelTest, PrefillWithPartialTokenTileMatchesTokenByToken) {
   }
 }
 
-TEST_P(TinyModelTest, GenerateDependsOnThreadsOrBatch) {
+TEST_P(TinyModelTest, GenerateIgnoresThreadsAndBatch) {
   TempSynthModel m(GetParam(), 11);
   ASSERT_TRUE(m.status().ok()) << m.status();
   GenerationRequest greedy;
@@ -192,7 +192,7 @@ void RewriteWeightsAsF32(const std::string& dir) {
   out << text << data;
 }
 
-TEST_P(TinyModelTest, F32WeightsChangeLogits) {
+TEST_P(TinyModelTest, F32CopyOfTheWeightsGivesTheSameLogits) {
   // bf16 -> f32 widening is exact and all arithmetic is f32, so the same
   // weights stored as F32 must give bit-identical logits.
   TempSynthModel m(GetParam(), 8);
@@ -222,7 +222,7 @@ INSTANTIATE_TEST_SUITE_P(Families, TinyModelTest, ::testing::Values(ModelFamily:
 
 class EngineTest : public SynthEngineSuite {};
 
-TEST_F(EngineTest, BadRequestsNotRejected) {
+TEST_F(EngineTest, BadRequestsAreRejected) {
   const ModelInfo& info = engine_->info();
   EXPECT_EQ(info.vocab_size, 512);
   EXPECT_EQ(info.weight_dtype, "bf16");
@@ -252,7 +252,7 @@ TEST_F(EngineTest, BadRequestsNotRejected) {
   EXPECT_NE(batch.status().message().find("request 1"), std::string::npos) << batch.status();
 }
 
-TEST_F(EngineTest, MaxTokensNotCutToContext) {
+TEST_F(EngineTest, MaxTokensIsCutToTheContext) {
   GenerationRequest r;
   r.prompt_token_ids.assign(static_cast<size_t>(engine_->info().context_length - 3), 9);
   r.max_tokens = 100;
@@ -263,7 +263,7 @@ TEST_F(EngineTest, MaxTokensNotCutToContext) {
   EXPECT_EQ(g->finish_reason, "length");
 }
 
-TEST_F(EngineTest, StreamedDeltasDisagreeWithTextOrStopStringKept) {
+TEST_F(EngineTest, StreamedDeltasConcatenateToTextWithoutTheStopString) {
   GenerationRequest r;
   ASSERT_TRUE(engine_->Encode("Hello world").ok());
   r.prompt_token_ids = *engine_->Encode("Hello world");

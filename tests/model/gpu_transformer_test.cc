@@ -113,7 +113,7 @@ class GpuTransformerTest : public ::testing::TestWithParam<std::tuple<ModelFamil
     GTEST_SKIP() << "needs an NVIDIA GPU (none usable here); would check " << (what);       \
   }
 
-TEST_P(GpuTransformerTest, LogitsDifferFromCpuOverTwelveBatchedStepsWithAChunkedPrompt) {
+TEST_P(GpuTransformerTest, LogitsEqualCpuOverTwelveBatchedStepsWithAChunkedPrompt) {
   auto probe = Device();
   SKIP_WITHOUT_DEVICE(probe, "that the GPU's per-step logits equal the CPU's on this schedule");
   probe.reset();
@@ -178,7 +178,7 @@ INSTANTIATE_TEST_SUITE_P(Families, GpuTransformerTest,
 
 // The Engine API on the emulated GPU: the same tokens, text and finish
 // reasons as the CPU engine, greedy and sampled, alone and batched.
-TEST(GpuEngineTest, GenerateDiffersFromCpuEngine) {
+TEST(GpuEngineTest, GenerateEqualsCpuEngine) {
   TempSynthModel m(ModelFamily::kQwen2, 7);
   ASSERT_TRUE(m.status().ok()) << m.status();
   auto cpu = Engine::Load(m.dir(), EngineOptions{});
@@ -216,7 +216,7 @@ TEST(GpuEngineTest, GenerateDiffersFromCpuEngine) {
   for (size_t i = 0; i < requests.size(); ++i) EXPECT_EQ((*got)[i].output_token_ids, (*want)[i].output_token_ids);
 }
 
-TEST(GpuEngineTest, ContinuousBatchingWithPrefillChunksDiffersFromCpuEngine) {
+TEST(GpuEngineTest, ContinuousBatchingWithPrefillChunksEqualsCpuEngine) {
   TempSynthModel m(ModelFamily::kLlama, 8);
   ASSERT_TRUE(m.status().ok()) << m.status();
   auto cpu = Engine::Load(m.dir(), EngineOptions{});
@@ -256,7 +256,7 @@ TEST(GpuEngineTest, ContinuousBatchingWithPrefillChunksDiffersFromCpuEngine) {
 }
 
 TEST(GpuEngineTest, GpuBackendIsRefusedWithTheReasonWhereThereIsNoGpu) {
-  if (kernels::cuda::OpenDevice().ok()) GTEST_SKIP() << "this machine has a GPU; CudaEngineDiffersFromCpuEngine covers it";
+  if (kernels::cuda::OpenDevice().ok()) GTEST_SKIP() << "this machine has a GPU; CudaEngineEqualsCpuEngine covers it";
   TempSynthModel m(ModelFamily::kQwen2, 9);
   ASSERT_TRUE(m.status().ok()) << m.status();
   EngineOptions o;
@@ -267,7 +267,7 @@ TEST(GpuEngineTest, GpuBackendIsRefusedWithTheReasonWhereThereIsNoGpu) {
   EXPECT_FALSE(e.status().message().empty());
 }
 
-TEST(GpuEngineTest, CudaEngineDiffersFromCpuEngine) {
+TEST(GpuEngineTest, CudaEngineEqualsCpuEngine) {
   auto device = kernels::cuda::OpenDevice();
   if (!device.ok()) {
     GTEST_SKIP() << "needs an NVIDIA GPU (" << device.status().message()
@@ -296,7 +296,7 @@ TEST(GpuEngineTest, CudaEngineDiffersFromCpuEngine) {
 // does not change a token's bits, so its first sequence is also batch 1's
 // reference. ATTESTD_QWEN2_SHAPE_DIR names a folder made already
 // (scripts/gpu-check.sh shares one), else the test writes one (3 GB).
-TEST(GpuEngineTest, CudaQwen2ShapeLogitsDifferFromCpuAfterALongPromptAtBatch1And4) {
+TEST(GpuEngineTest, CudaQwen2ShapeLogitsEqualCpuAfterALongPromptAtBatch1And4) {
   auto device = kernels::cuda::OpenDevice();
   if (!device.ok()) {
     GTEST_SKIP() << "needs an NVIDIA GPU (" << device.status().message()

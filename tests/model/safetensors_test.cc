@@ -27,7 +27,7 @@ const char* kGood =
     R"({"__metadata__":{"format":"pt"},"a":{"dtype":"BF16","shape":[2,3],"data_offsets":[0,12]},)"
     R"("b":{"dtype":"F32","shape":[2],"data_offsets":[12,20]}})";
 
-TEST(SafetensorsTest, ValidFileRejected) {
+TEST(SafetensorsTest, ValidFileIsAccepted) {
   auto f = File(kGood, 20);
   uint64_t off = 0;
   auto t = ParseSafetensorsFile(f, &off);
