@@ -53,8 +53,7 @@ class EngineImpl final : public Engine {
       info.backend = Backend::kCuda;
       info.runs_on = absl::StrCat("cuda: ", device_name);
     }
-    std::filesystem::path dir = std::filesystem::path(model_dir).lexically_normal();
-    info.name = dir.has_filename() ? dir.filename().string() : dir.parent_path().filename().string();
+    info.name = ModelFolderName(model_dir);
     info.family = e->config_.family;
     info.context_length = e->config_.max_position_embeddings;
     info.vocab_size = e->config_.vocab_size;
@@ -135,6 +134,11 @@ class EngineImpl final : public Engine {
 };
 
 }  // namespace
+
+std::string ModelFolderName(const std::string& model_dir) {
+  const std::filesystem::path dir = std::filesystem::path(model_dir).lexically_normal();
+  return dir.has_filename() ? dir.filename().string() : dir.parent_path().filename().string();
+}
 
 std::string_view BackendName(Backend backend) { return backend == Backend::kCuda ? "cuda" : "cpu"; }
 

@@ -65,6 +65,9 @@ std::string_view BackendName(Backend backend);
 // Parses BackendName's spellings; InvalidArgument naming the value otherwise.
 [[nodiscard]] absl::StatusOr<Backend> ParseBackend(std::string_view name);
 
+// A model's name: its folder's base name ("models/qwen2-1.5b/" -> "qwen2-1.5b").
+std::string ModelFolderName(const std::string& model_dir);
+
 struct EngineOptions {
   int threads = 1;  // CPU worker threads for kernels; results do not depend on it
   NumericMode numeric_mode = NumericMode::kCanonical;
@@ -73,7 +76,7 @@ struct EngineOptions {
 };
 
 struct ModelInfo {
-  std::string name;          // folder base name
+  std::string name;          // ModelFolderName of its folder
   ModelFamily family = ModelFamily::kLlama;
   int64_t context_length = 0;  // max_position_embeddings
   int64_t vocab_size = 0;

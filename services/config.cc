@@ -128,6 +128,22 @@ const std::vector<Setting>& Settings() {
       Text("digest_cache_dir", At(&ServerConfig::digest_cache_dir)),
       Integer("engine_threads", At(&ServerConfig::engine_threads), 1, 256, "--engine-threads",
               "kernel threads per model"),
+      Text("backend", At(&ServerConfig::backend), "--backend", "cpu or cuda: what runs the models' kernels"),
+      {"model_backends",
+       [](const YAML::Node& n, ServerConfig& c) -> absl::Status {
+         if (!n.IsMap()) return TypeError("", "a map from model name to cpu or cuda");
+         c.model_backends.clear();
+         for (const auto& item : n) {
+           if (!item.first.IsScalar() || !item.second.IsScalar()) return TypeError("", "a map of strings");
+           c.model_backends[item.first.as<std::string>()] = item.second.as<std::string>();
+         }
+         return absl::OkStatus();
+       },
+       [](const ServerConfig& c) {
+         std::string text;
+         for (const auto& [model, backend] : c.model_backends) text += (text.empty() ? "" : ",") + model + "=" + backend;
+         return text;
+       }},
       Integer("checkpoint_interval_ms", At(&ServerConfig::checkpoint_interval_ms), 100, 86400000,
               "--checkpoint-interval-ms", "checkpoint timer"),
       Text("keys.attestor_keystore", At(&ServerConfig::keys, &KeyConfig::attestor_keystore), "--attestor-keystore",
@@ -279,6 +295,11 @@ absl::Status ApplyConfigFlag(std::string_view key, const std::vector<std::string
     value = YAML::Node(values.back());
   }
   return ApplySetting(*setting, value, config);
+}
+
+std::string BackendOf(const ServerConfig& config, const std::string& model_name) {
+  const auto it = config.model_backends.find(model_name);
+  return it != config.model_backends.end() ? it->second : config.backend;
 }
 
 absl::Status ValidateConfig(const ServerConfig& c) {

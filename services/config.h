@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -77,6 +78,11 @@ struct ServerConfig {
   std::string log_origin = "attestd.dev/log";
   std::string digest_cache_dir = ".attestd/digest-cache";
   int engine_threads = 1;
+  // What runs the models' kernels: "cpu" or "cuda" (model/engine.h; both
+  // give the same bits, so receipts do not differ). model_backends sets it
+  // for one model, by name (its folder's base name).
+  std::string backend = "cpu";
+  std::map<std::string, std::string> model_backends;
   int64_t checkpoint_interval_ms = 10000;
   KeyConfig keys = {".attestd/keys/attestor.json", ".attestd/keys/DEV-ONLY-passphrase.txt", "",
                     ".attestd/keys/log-ed25519.key"};
@@ -96,6 +102,11 @@ struct ServerConfig {
 
 // Same, from YAML text (for tests and reloads).
 [[nodiscard]] absl::StatusOr<ServerConfig> ParseConfigYaml(const std::string& yaml_text, const ServerConfig& base);
+
+// The backend serving the model named `model_name`: its model_backends
+// entry, else `backend`. The values are checked when the server loads the
+// models (model::ParseBackend), since this module knows no engine.
+std::string BackendOf(const ServerConfig& config, const std::string& model_name);
 
 // Checks cross-field rules (key file needs a cert file, limits positive...).
 [[nodiscard]] absl::Status ValidateConfig(const ServerConfig& config);

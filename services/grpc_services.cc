@@ -137,6 +137,8 @@ grpc::Status InferenceServiceImpl::ListModels(grpc::ServerContext* context, cons
     d->set_family(std::string(model::ModelFamilyName(m.engine->info().family)));
     d->set_context_length(m.engine->info().context_length);
     d->set_engine_digest(HexEncode(m.engine_digest));
+    d->set_backend(std::string(model::BackendName(m.engine->info().backend)));
+    d->set_runs_on(m.engine->info().runs_on);
   }
   return grpc::Status::OK;
 }

@@ -34,8 +34,7 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeCredentials(const T
 }
 
 absl::StatusOr<ServedModel> LoadModel(const std::string& dir, const ServerConfig& config, const Digest32& engine_digest) {
-  std::string name = std::filesystem::path(dir).lexically_normal().filename().string();
-  if (name.empty()) name = std::filesystem::path(dir).lexically_normal().parent_path().filename().string();
+  const std::string name = model::ModelFolderName(dir);
   LogInfo("computing model digest", {{"model", name}, {"dir", dir}});
   ModelDigestOptions digest_options;
   digest_options.cache_dir = config.digest_cache_dir;
@@ -49,7 +48,15 @@ absl::StatusOr<ServedModel> LoadModel(const std::string& dir, const ServerConfig
                            {"from_cache", std::to_string(manifest.files_from_cache)}});
   model::EngineOptions engine_options;
   engine_options.threads = config.engine_threads;
-  ASSIGN_OR_RETURN(std::unique_ptr<model::Engine> engine, model::Engine::Load(dir, engine_options));
+  ASSIGN_OR_RETURN(engine_options.backend, model::ParseBackend(BackendOf(config, name)));
+  LogInfo("loading model", {{"model", name}, {"backend", std::string(model::BackendName(engine_options.backend))}});
+  absl::StatusOr<std::unique_ptr<model::Engine>> loaded = model::Engine::Load(dir, engine_options);
+  if (!loaded.ok()) {
+    return absl::Status(loaded.status().code(), "model " + name + " (backend " +
+                                                    std::string(model::BackendName(engine_options.backend)) +
+                                                    "): " + std::string(loaded.status().message()));
+  }
+  std::unique_ptr<model::Engine> engine = std::move(*loaded);
   // Warm-up: one short greedy generation touches every weight once.
   ASSIGN_OR_RETURN(std::vector<int32_t> warm_prompt, engine->Encode("warm up"));
   if (!warm_prompt.empty()) {
@@ -61,7 +68,9 @@ absl::StatusOr<ServedModel> LoadModel(const std::string& dir, const ServerConfig
   }
   LogInfo("model ready", {{"model", name},
                           {"family", std::string(model::ModelFamilyName(engine->info().family))},
-                          {"context_length", std::to_string(engine->info().context_length)}});
+                          {"context_length", std::to_string(engine->info().context_length)},
+                          {"backend", std::string(model::BackendName(engine->info().backend))},
+                          {"runs_on", engine->info().runs_on}});
   ServedModel served;
   served.name = name;
   served.dir = dir;
@@ -71,6 +80,23 @@ absl::StatusOr<ServedModel> LoadModel(const std::string& dir, const ServerConfig
   served.queue = std::make_unique<FairQueue>(config.limits.max_queue, config.limits.max_streams_per_client,
                                              config.limits.max_batch);
   return served;
+}
+
+// `backend` and every `model_backends` entry name a backend, and every entry
+// a served model.
+absl::Status CheckBackends(const ServerConfig& config) {
+  if (absl::Status s = model::ParseBackend(config.backend).status(); !s.ok()) {
+    return absl::InvalidArgumentError("config " + std::string(s.message()));
+  }
+  for (const auto& [name, backend] : config.model_backends) {
+    if (absl::Status s = model::ParseBackend(backend).status(); !s.ok()) {
+      return absl::InvalidArgumentError("config model_backends." + name + ": " + std::string(s.message()));
+    }
+    bool served = false;
+    for (const auto& dir : config.model_dirs) served = served || model::ModelFolderName(dir) == name;
+    if (!served) return absl::InvalidArgumentError("config model_backends: \"" + name + "\" names no model in models");
+  }
+  return absl::OkStatus();
 }
 
 // The exporter on the server's own open store: one process holds the
@@ -109,6 +135,7 @@ absl::StatusOr<std::unique_ptr<AttestdServer>> AttestdServer::Start(const Server
   auto log_key = std::make_shared<const Ed25519PrivateKey>(std::move(loaded_log_key));
 
   ASSIGN_OR_RETURN(Digest32 engine_digest, CanonicalEngineDigest());
+  RETURN_IF_ERROR(CheckBackends(config));
   std::vector<ServedModel> models;
   for (const auto& dir : config.model_dirs) {
     ASSIGN_OR_RETURN(ServedModel m, LoadModel(dir, config, engine_digest));

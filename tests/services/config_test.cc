@@ -20,6 +20,18 @@ TEST(ConfigTest, YamlOverlaysOnlyTheKeysItNames) {
   EXPECT_EQ(c->model_dirs, (std::vector<std::string>{"a", "b"}));
 }
 
+TEST(ConfigTest, BackendIsSetGloballyAndPerModelByName) {
+  auto c = ParseConfigYaml("backend: cuda\nmodel_backends: {demo: cpu}\nmodels: [m/demo, m/other]\n", ServerConfig{});
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(BackendOf(*c, "demo"), "cpu");
+  EXPECT_EQ(BackendOf(*c, "other"), "cuda");
+  EXPECT_EQ(BackendOf(ServerConfig{}, "demo"), "cpu") << "the CPU is the default";
+  const std::string text = c->Describe();
+  EXPECT_NE(text.find("backend: cuda"), std::string::npos) << text;
+  EXPECT_NE(text.find("model_backends: demo=cpu"), std::string::npos) << text;
+  EXPECT_FALSE(ParseConfigYaml("model_backends: [cuda]\n", ServerConfig{}).ok());
+}
+
 TEST(ConfigTest, UnknownKeyIsRejectedByName) {
   auto c = ParseConfigYaml("limits:\n  max_tokenz: 3\n", ServerConfig{});
   ASSERT_FALSE(c.ok());

@@ -5,6 +5,7 @@
 
 #include "ledger/log_store.h"
 #include "services/grpc_ledger_source.h"
+#include "kernels/device.h"
 #include "tests/services/server_fixture.h"
 #include "verify/ledger_evidence.h"
 #include "verify/receipt_verifier.h"
@@ -98,6 +99,37 @@ TEST(RestartTest, ALedgerOfAnotherOriginIsRefusedAtStart) {
   auto again = AttestdServer::Start(config, {});
   ASSERT_FALSE(again.ok());
   EXPECT_EQ(again.status().code(), absl::StatusCode::kFailedPrecondition) << again.status();
+}
+
+TEST(RestartTest, AnUnknownBackendStopsTheStartWithGotAndWant) {
+  TempDir dir("backend");
+  ServerConfig config = MakeTestConfig(dir.path());
+  config.backend = "gpu";
+  auto server = AttestdServer::Start(config, {});
+  ASSERT_FALSE(server.ok());
+  EXPECT_EQ(server.status().code(), absl::StatusCode::kInvalidArgument) << server.status();
+  EXPECT_NE(server.status().message().find("backend: got \"gpu\", want \"cpu\" or \"cuda\""), std::string_view::npos)
+      << server.status();
+}
+
+TEST(RestartTest, ModelBackendsNamingNoServedModelStopTheStart) {
+  TempDir dir("backend");
+  ServerConfig config = MakeTestConfig(dir.path());
+  config.model_backends = {{"tiny-qwen3", "cpu"}};
+  auto server = AttestdServer::Start(config, {});
+  ASSERT_FALSE(server.ok());
+  EXPECT_NE(server.status().message().find("\"tiny-qwen3\" names no model"), std::string_view::npos) << server.status();
+}
+
+TEST(RestartTest, CudaBackendWithoutAGpuStopsTheStartNamingTheModelAndTheReason) {
+  if (kernels::cuda::OpenDevice().ok()) GTEST_SKIP() << "this machine has a GPU: a cuda model would load";
+  TempDir dir("backend");
+  ServerConfig config = MakeTestConfig(dir.path());
+  config.model_backends = {{"tiny-qwen2", "cuda"}};
+  auto server = AttestdServer::Start(config, {});
+  ASSERT_FALSE(server.ok());
+  EXPECT_EQ(server.status().code(), absl::StatusCode::kUnavailable) << server.status();
+  EXPECT_EQ(server.status().message().rfind("model tiny-qwen2 (backend cuda): ", 0), 0u) << server.status();
 }
 
 // The README's flow runs `receipt verify --server` right after `generate`,

@@ -190,7 +190,7 @@ TEST_F(ServerE2ETest, ChatMessagesUseTheFamilyChatFormat) {
   EXPECT_TRUE(VerifyWithServer(req, resp).verified());
 }
 
-TEST_F(ServerE2ETest, ListModelsReportsDigestFamilyAndContext) {
+TEST_F(ServerE2ETest, ListModelsReportsDigestFamilyContextAndBackend) {
   grpc::ClientContext ctx;
   Authorize(ctx);
   v1::ListModelsResponse resp;
@@ -200,6 +200,8 @@ TEST_F(ServerE2ETest, ListModelsReportsDigestFamilyAndContext) {
   EXPECT_EQ(resp.models(0).family(), "qwen2");
   EXPECT_EQ(resp.models(0).model_digest().size(), 64u);
   EXPECT_GT(resp.models(0).context_length(), 0);
+  EXPECT_EQ(resp.models(0).backend(), "cpu");
+  EXPECT_EQ(resp.models(0).runs_on().rfind("cpu: 1 thread, ", 0), 0u) << resp.models(0).runs_on();
 }
 
 TEST_F(ServerE2ETest, GetReceiptByRequestIdReturnsTheLoggedStatementWithoutSalt) {
