@@ -34,6 +34,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/run_command.h"
 #include "bench/read_bandwidth.h"
 #include "kernels/context.h"
 #include "kernels/dot.h"
@@ -95,13 +96,6 @@ int64_t DecodeWeightBytes(const ModelWeights& w) {
   return bytes;
 }
 
-std::string RunCommand(const std::string& cmd, int* rc) {
-  std::string out;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (p == nullptr) {
-    *rc = -1;
-    return out;
-  }
   char buf[4096];
   size_t n;
   while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
@@ -235,10 +229,11 @@ int main(int argc, char** argv) {
       for (const std::string& dtype_name : torch_dtypes) {
         const char* dtype = dtype_name.c_str();
         int rc = 0;
-        std::string out = RunCommand("/usr/bin/python3 bench/torch_peer.py " + model_dir + " " +
-                                         std::to_string(prompt_tokens) + " " + std::to_string(decode_tokens) + " " +
-                                         std::to_string(t) + " " + dtype,
-                                     &rc);
+        std::string out = attestd::bench::RunCommand("/usr/bin/python3 bench/torch_peer.py " + model_dir + " " +
+                                                         std::to_string(prompt_tokens) + " " +
+                                                         std::to_string(decode_tokens) + " " + std::to_string(t) +
+                                                         " " + dtype,
+                                                     &rc);
         if (rc != 0) {
           std::printf("torch   threads=%d  %s: peer failed or torch missing (rc %d); no ratio\n", t, dtype, rc);
           continue;

@@ -43,6 +43,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/run_command.h"
 #include "bench/gpu_peers.h"
 #include "kernels/context.h"
 #include "kernels/device.h"
@@ -86,13 +87,6 @@ std::vector<std::vector<float>> Run(ForwardPass& pass, const std::vector<int32_t
   return out;
 }
 
-std::string RunCommand(const std::string& cmd, int* rc) {
-  std::string out;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (p == nullptr) {
-    *rc = -1;
-    return out;
-  }
   char buf[4096];
   size_t n;
   while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
@@ -311,9 +305,10 @@ int main(int argc, char** argv) {
   double hf = 0.0;
   if (!no_hf && !emulated) {
     int rc = 0;
-    const std::string out = RunCommand("python3 bench/hf_peer.py --model " + model_dir + " --dtype bfloat16" +
-                                           " --prompt-tokens 32 --decode-tokens " + std::to_string(decode_tokens),
-                                       &rc);
+    const std::string out = bench::RunCommand("python3 bench/hf_peer.py --model " + model_dir +
+                                                  " --dtype bfloat16 --prompt-tokens 32 --decode-tokens " +
+                                                  std::to_string(decode_tokens),
+                                              &rc);
     try {
       if (rc == 0) hf = nlohmann::json::parse(out.substr(out.rfind('{'))).at("decode_tok_s").get<double>();
     } catch (const std::exception&) {
