@@ -62,7 +62,10 @@ ATTESTD_HD constexpr double Alternating(int j, int n) { return (j % 2 == 0 ? 1.0
 // e^x. Returns +0 for x < -745.2, +inf for x > 709.7, NaN for NaN.
 ATTESTD_HD inline double ExpD(double x) {
   using namespace transcendental_detail;
-  if (x != x) return x;
+  // x + x, not x: a NaN comes back quiet whatever the caller's conversions,
+  // as from ExpFAvx512. (Inlined, (float)(double)x may fold to x and keep a
+  // signaling NaN signaling.)
+  if (x != x) return x + x;
   if (x > 709.7) return FromBits(0x7ff0000000000000ull);
   if (x < -745.2) return 0.0;
   // x = k ln2 + r, |r| <= ln2 / 2; k * kLn2Hi is exact for |k| < 2^21.
