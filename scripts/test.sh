@@ -5,7 +5,9 @@
 #   3. the unit tests again under ThreadSanitizer (build-tsan/): races in the
 #      concurrent parts (thread pool, batch scheduler, group commit) fail
 #      the run even when they happen not to corrupt anything.
-# GPU tests skip with a message when no GPU is present.
+# The CUDA kernels run on the SIMT emulator in all three stages; tests that
+# need a real NVIDIA GPU skip, naming what they would have checked
+# (scripts/gpu-check.sh runs them on one). nvcc compiles every kernel in stage 1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh --test
