@@ -96,13 +96,6 @@ int64_t DecodeWeightBytes(const ModelWeights& w) {
   return bytes;
 }
 
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  *rc = ::pclose(p);
-  return out;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {

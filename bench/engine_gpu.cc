@@ -87,14 +87,6 @@ std::vector<std::vector<float>> Run(ForwardPass& pass, const std::vector<int32_t
   return out;
 }
 
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  const int status = ::pclose(p);
-  *rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return out;
-}
-
 absl::StatusOr<std::unique_ptr<kernels::Device>> Open(const std::string& device) {
   return device == "simt" ? kernels::simt::OpenDevice() : kernels::cuda::OpenDevice();
 }
