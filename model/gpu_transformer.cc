@@ -16,10 +16,6 @@ using kernels::TokenSlot;
 using kernels::WeightType;
 using kernels::WeightView;
 
-// Attention scores of the tokens of one launch stay under this many bytes;
-// a longer prefill runs attention in groups of tokens.
-constexpr int64_t kScoreBudgetBytes = int64_t{256} << 20;
-
 int64_t ElementBytes(WeightType type) { return type == WeightType::kBf16 ? 2 : 4; }
 
 // A sequence's keys and values on the device: [layers][capacity][kv_dim] f32 each.
@@ -248,7 +244,7 @@ absl::Status GpuTransformer::Forward(std::vector<ForwardSegment>& segments) {
   const int64_t stride = graph ? c.max_position_embeddings : max_position + 1;
   const int64_t per_token = c.num_heads * stride;
   const int64_t group =
-      graph ? tokens : std::clamp<int64_t>(kScoreBudgetBytes / (per_token * int64_t{4}), 1, tokens);
+      graph ? tokens : std::clamp<int64_t>(options_.attention_score_bytes / (per_token * int64_t{4}), 1, tokens);
   RETURN_IF_ERROR(EnsureWorkspace(tokens, logit_rows, group * per_token));
   Workspace& w = *ws_;
   RETURN_IF_ERROR(device_->Upload(w.ids.data(), ids.data(), ids.size() * sizeof(int32_t)));

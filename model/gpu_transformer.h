@@ -45,6 +45,9 @@ class GpuTransformer final : public ForwardPass {
 
   struct Options {
     bool decode_graphs = true;  // false runs every step eagerly (tests compare both)
+    // Attention scores of one launch stay under this many bytes; a longer
+    // prefill runs attention in groups of tokens (at least one per group).
+    int64_t attention_score_bytes = int64_t{256} << 20;
   };
 
   // Uploads `weights` (which need not outlive the result). InvalidArgument
