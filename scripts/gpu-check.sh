@@ -10,8 +10,8 @@
 #   1. CPU machine:  scripts/gpu-check.sh --bundle [DIR]      (default DIR: gpu-bundle)
 #      builds kernels_gpu_test, model_gpu_test and engine_gpu as a release
 #      build (sm_75, sm_80, sm_86, sm_89, sm_90 and compute_75 PTX), and puts
-#      them in DIR/bin with every shared library they need that is not glibc
-#      in DIR/lib (about 40 MiB).
+#      them in DIR/bin (the C++ runtime linked in) with every other shared
+#      library they need that is not glibc in DIR/lib (about 50 MiB).
 #   2. GPU machine:  scripts/gpu-check.sh [--from DIR]       (from a checkout holding DIR)
 #      in at most 6 minutes:
 #        kernels    every CUDA kernel against its CPU twin (memcmp)
@@ -57,13 +57,16 @@ if [[ $mode == bundle ]]; then
   command -v ninja >/dev/null && generator=(-G Ninja)
   cmake -S . -B build-gpu-bundle "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -DATTESTD_BUILD_TESTS=ON \
     -DATTESTD_BUILD_BENCH=ON -DATTESTD_CUDA=ON -DCMAKE_CUDA_COMPILER="$nvcc" \
-    "-DATTESTD_CUDA_ARCHITECTURES=75-real;80-real;86-real;89-real;90-real;75-virtual" >/dev/null
+    "-DATTESTD_CUDA_ARCHITECTURES=75-real;80-real;86-real;89-real;90-real;75-virtual" \
+    "-DCMAKE_EXE_LINKER_FLAGS=-static-libstdc++ -static-libgcc" >/dev/null
   cmake --build build-gpu-bundle --parallel "$(nproc)" --target kernels_gpu_test model_gpu_test engine_gpu
   rm -rf "$dir" && mkdir -p "$dir/bin" "$dir/lib"
   cp build-gpu-bundle/tests/kernels/kernels_gpu_test build-gpu-bundle/tests/model/model_gpu_test \
      build-gpu-bundle/bench/engine_gpu "$dir/bin/"
   strip --strip-debug "$dir"/bin/*
-  # Every shared library but glibc's own (the GPU machine brings a newer one).
+  # Every shared library but glibc's own, which the GPU machine brings (a
+  # newer one). The C++ runtime is linked in statically, so the Python peers
+  # there keep loading their own libstdc++ whatever LD_LIBRARY_PATH says.
   for b in "$dir"/bin/*; do
     ldd "$b" | awk '/=> \// {print $3}'
   done | sort -u | grep -vE '/(libc|libm|libpthread|libdl|librt|ld-linux[^/]*)\.so' | while read -r lib; do
